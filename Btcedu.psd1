@@ -1,0 +1,27 @@
+@{
+    RootModule           = 'module/Btcedu.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0c7d2e-8f3a-4a4e-9d61-3c1f2b7a9e14'
+    Author               = 'Btcedu'
+    CompanyName          = 'Btcedu'
+    Copyright            = '(c) Btcedu. All rights reserved.'
+    Description          = 'Image-generation stage of the Btcedu video pipeline: chapter documents in, traceable 1920x1080 images out, with idempotent runs, stale markers, a spending cap and a review gallery.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('module/Btcedu.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-BtceduChapter'
+        'Get-BtceduEpisode'
+        'Import-BtceduChapter'
+        'New-BtceduEpisode'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Bitcoin', 'OpenAI', 'ImageGeneration', 'Pipeline', 'Video')
+            ProjectUri = 'https://btcedu.invalid/'
+        }
+    }
+}

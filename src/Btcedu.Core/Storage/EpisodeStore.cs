@@ -1,0 +1,102 @@
+using Btcedu.Core.Episodes;
+using Microsoft.Data.Sqlite;
+
+namespace Btcedu.Core.Storage;
+
+/// <summary>The <c>episodes</c> table.</summary>
+public sealed class EpisodeStore
+{
+    private const string Columns = "id, title, status, pipeline_version, chapter_count, created_at, updated_at, error_message, retry_count";
+    private readonly Database _db;
+
+    public EpisodeStore(Database db) => _db = db;
+
+    public Episode? Find(string id)
+    {
+        using var connection = _db.Connect();
+        return Find(connection, null, id);
+    }
+
+    /// <summary>The episode, or an ObjectNotFound error that says how to create it.</summary>
+    public Episode Get(string id) =>
+        Find(id) ?? throw new BtceduException("EpisodeNotFound", BtceduErrorKind.ObjectNotFound,
+            $"Episode '{id}' does not exist. Import its chapters with Import-BtceduChapter -EpisodeId {id} -Path <chapters.json>, or list episodes with Get-BtceduEpisode.", id);
+
+    public IReadOnlyList<Episode> List()
+    {
+        using var connection = _db.Connect();
+        using var command = connection.Command($"SELECT {Columns} FROM episodes ORDER BY id");
+        using var reader = command.ExecuteReader();
+        var result = new List<Episode>();
+        while (reader.Read())
+        {
+            result.Add(Read(reader));
+        }
+        return result;
+    }
+
+    public Episode Create(string id, string title, int pipelineVersion, EpisodeStatus status = EpisodeStatus.NEW)
+    {
+        if (pipelineVersion is not (1 or 2))
+        {
+            throw new BtceduException("InvalidPipelineVersion", BtceduErrorKind.InvalidArgument, $"Pipeline version must be 1 or 2, not {pipelineVersion}.", pipelineVersion);
+        }
+        using var connection = _db.Connect();
+        using var tx = connection.BeginTransaction(deferred: false);
+        if (Find(connection, tx, id) is not null)
+        {
+            throw new BtceduException("EpisodeExists", BtceduErrorKind.ResourceUnavailable,
+                $"Episode '{id}' already exists.", id);
+        }
+        var now = Timestamps.Format(_db.Time.GetUtcNow());
+        connection.Execute("INSERT INTO episodes (id, title, status, pipeline_version, created_at, updated_at) VALUES ($id, $title, $status, $v, $now, $now)", tx,
+            ("$id", id), ("$title", title), ("$status", status.ToString()), ("$v", pipelineVersion), ("$now", now));
+        var created = Find(connection, tx, id)!;
+        tx.Commit();
+        return created;
+    }
+
+    public Episode SetStatus(string id, EpisodeStatus status, string? errorMessage = null)
+    {
+        using var connection = _db.Connect();
+        return SetStatus(connection, null, id, status, errorMessage);
+    }
+
+    internal Episode SetStatus(SqliteConnection connection, SqliteTransaction? tx, string id, EpisodeStatus status, string? errorMessage)
+    {
+        connection.Execute("UPDATE episodes SET status = $status, error_message = $error, updated_at = $now WHERE id = $id", tx,
+            ("$id", id), ("$status", status.ToString()), ("$error", errorMessage), ("$now", Timestamps.Format(_db.Time.GetUtcNow())));
+        return Find(connection, tx, id) ?? throw new InvalidOperationException($"episode {id} vanished");
+    }
+
+    /// <summary>Creates or updates a v2 episode from an imported chapter document, inside the caller's transaction.</summary>
+    internal Episode UpsertChapterized(SqliteConnection connection, SqliteTransaction tx, string id, string title, int chapterCount)
+    {
+        var now = Timestamps.Format(_db.Time.GetUtcNow());
+        connection.Execute("""
+            INSERT INTO episodes (id, title, status, pipeline_version, chapter_count, created_at, updated_at)
+            VALUES ($id, $title, $status, 2, $count, $now, $now)
+            ON CONFLICT (id) DO UPDATE SET title = excluded.title, status = excluded.status, chapter_count = excluded.chapter_count,
+                                           error_message = NULL, updated_at = excluded.updated_at
+            """, tx, ("$id", id), ("$title", title), ("$status", nameof(EpisodeStatus.CHAPTERIZED)), ("$count", chapterCount), ("$now", now));
+        return Find(connection, tx, id)!;
+    }
+
+    internal static Episode? Find(SqliteConnection connection, SqliteTransaction? tx, string id)
+    {
+        using var command = connection.Command($"SELECT {Columns} FROM episodes WHERE id = $id", tx, ("$id", id));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    private static Episode Read(SqliteDataReader r) => new(
+        Id: r.GetString(0),
+        Title: r.GetString(1),
+        Status: Enum.Parse<EpisodeStatus>(r.GetString(2), ignoreCase: false),
+        PipelineVersion: r.GetInt32(3),
+        ChapterCount: r.GetInt32(4),
+        CreatedAt: Timestamps.Parse(r.GetString(5)),
+        UpdatedAt: Timestamps.Parse(r.GetString(6)),
+        ErrorMessage: r.NullableString(7),
+        RetryCount: r.GetInt32(8));
+}

@@ -1,0 +1,75 @@
+namespace Btcedu.Core.Storage;
+
+/// <summary>
+/// The schema's history, oldest first. Append only: never edit, reorder, drop or rename; each runs once,
+/// in its own transaction, and is recorded in <c>schema_migrations</c>.
+/// </summary>
+public static class Migrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "episodes", """
+            CREATE TABLE episodes (
+                id               TEXT PRIMARY KEY NOT NULL,
+                title            TEXT NOT NULL,
+                status           TEXT NOT NULL DEFAULT 'NEW',
+                pipeline_version INTEGER NOT NULL DEFAULT 1,
+                created_at       TEXT NOT NULL,
+                updated_at       TEXT NOT NULL,
+                error_message    TEXT NULL,
+                retry_count      INTEGER NOT NULL DEFAULT 0
+            );
+            """),
+        new(2, "prompt_versions", """
+            CREATE TABLE prompt_versions (
+                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                name          TEXT NOT NULL,
+                version       INTEGER NOT NULL,
+                content_hash  TEXT NOT NULL,
+                template_path TEXT NOT NULL,
+                model         TEXT NULL,
+                temperature   REAL NULL,
+                max_tokens    INTEGER NULL,
+                is_default    INTEGER NOT NULL DEFAULT 0,
+                created_at    TEXT NOT NULL,
+                notes         TEXT NULL,
+                UNIQUE (name, version),
+                UNIQUE (name, content_hash)
+            );
+            """),
+        new(3, "pipeline_runs", """
+            CREATE TABLE pipeline_runs (
+                id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+                episode_id         TEXT NOT NULL REFERENCES episodes(id),
+                stage              TEXT NOT NULL,
+                status             TEXT NOT NULL,
+                started_at         TEXT NOT NULL,
+                completed_at       TEXT NULL,
+                input_tokens       INTEGER NOT NULL DEFAULT 0,
+                output_tokens      INTEGER NOT NULL DEFAULT 0,
+                estimated_cost_usd REAL NOT NULL DEFAULT 0,
+                error_message      TEXT NULL
+            );
+            CREATE INDEX ix_pipeline_runs_episode ON pipeline_runs (episode_id, stage);
+            """),
+        new(4, "media_assets", """
+            CREATE TABLE media_assets (
+                id                INTEGER PRIMARY KEY AUTOINCREMENT,
+                episode_id        TEXT NOT NULL REFERENCES episodes(id),
+                asset_type        TEXT NOT NULL,
+                chapter_id        TEXT NULL,
+                file_path         TEXT NOT NULL,
+                mime_type         TEXT NOT NULL,
+                size_bytes        INTEGER NOT NULL,
+                duration_seconds  REAL NULL,
+                metadata          TEXT NOT NULL DEFAULT '{}',
+                prompt_version_id INTEGER NULL REFERENCES prompt_versions(id),
+                created_at        TEXT NOT NULL
+            );
+            CREATE INDEX ix_media_assets_episode_type_chapter ON media_assets (episode_id, asset_type, chapter_id);
+            """),
+        new(5, "episodes_chapter_count", """
+            ALTER TABLE episodes ADD COLUMN chapter_count INTEGER NOT NULL DEFAULT 0;
+            """),
+    ];
+}

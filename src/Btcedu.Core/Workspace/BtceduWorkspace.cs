@@ -1,0 +1,49 @@
+using Btcedu.Core.Chapters;
+using Btcedu.Core.Pipeline;
+using Btcedu.Core.Storage;
+
+namespace Btcedu.Core.Workspace;
+
+/// <summary>
+/// One workspace root with its settings, database and services: what a cmdlet (or a test) opens first.
+/// </summary>
+public sealed class BtceduWorkspace
+{
+    private BtceduWorkspace(WorkspacePaths paths, BtceduSettings settings, Database database, TimeProvider time)
+    {
+        Paths = paths;
+        Settings = settings;
+        Database = database;
+        Time = time;
+        Episodes = new EpisodeStore(database);
+        Chapters = new ChapterCatalog(paths, Episodes);
+        Invalidation = new Invalidation(paths, time);
+        Importer = new ChapterImporter(paths, database, Episodes, Invalidation);
+    }
+
+    public WorkspacePaths Paths { get; }
+    public BtceduSettings Settings { get; }
+    public Database Database { get; }
+    public TimeProvider Time { get; }
+    public EpisodeStore Episodes { get; }
+    public ChapterCatalog Chapters { get; }
+    public Invalidation Invalidation { get; }
+    public ChapterImporter Importer { get; }
+
+    /// <summary>The root a session works in: <c>BTCEDU_ROOT</c> when set, else the caller's current location.</summary>
+    public static string ResolveRoot(IReadOnlyDictionary<string, string?> environment, string currentLocation) =>
+        environment.TryGetValue("BTCEDU_ROOT", out var root) && !string.IsNullOrWhiteSpace(root)
+            ? Path.GetFullPath(root, currentLocation)
+            : currentLocation;
+
+    public static BtceduWorkspace Open(string root, IReadOnlyDictionary<string, string?> environment, TimeProvider? time = null)
+    {
+        time ??= TimeProvider.System;
+        var paths = new WorkspacePaths(Path.GetFullPath(root));
+        var settings = SettingsLoader.Load(paths, environment);
+        var database = Database.Open(paths.DatabasePath, time);
+        return new BtceduWorkspace(paths, settings, database, time);
+    }
+
+    public BtceduWorkspace WithSettings(Func<BtceduSettings, BtceduSettings> change) => new(Paths, change(Settings), Database, Time);
+}

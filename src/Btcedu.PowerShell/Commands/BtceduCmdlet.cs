@@ -1,0 +1,80 @@
+using System.Management.Automation;
+using Btcedu.Core;
+using Btcedu.Core.Workspace;
+
+namespace Btcedu.PowerShell.Commands;
+
+/// <summary>
+/// What every Btcedu cmdlet shares: the workspace (opened once per invocation), cancellation on Ctrl+C,
+/// and one shape for errors (ErrorId, category, and the failing input as target).
+/// </summary>
+public abstract class BtceduCmdlet : PSCmdlet
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private BtceduWorkspace? _workspace;
+
+    protected CancellationToken Cancellation => _stopping.Token;
+
+    /// <summary>The workspace at $env:BTCEDU_ROOT, else the current location; settings errors stop the command.</summary>
+    protected BtceduWorkspace Workspace => _workspace ??= OpenWorkspace();
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    protected override void EndProcessing() => _stopping.Dispose();
+
+    private BtceduWorkspace OpenWorkspace()
+    {
+        var environment = SettingsLoader.ProcessEnvironment();
+        var root = BtceduWorkspace.ResolveRoot(environment, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+        try
+        {
+            return BtceduWorkspace.Open(root, environment);
+        }
+        catch (BtceduException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e));
+            throw; // not reached
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/>; an expected failure becomes a non-terminating error for this item.</summary>
+    protected bool TryRun(Action action, object? target = null)
+    {
+        try
+        {
+            action();
+            return true;
+        }
+        catch (BtceduException e)
+        {
+            WriteError(ToErrorRecord(e));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(new ErrorRecord(e, "FileAccessFailed", ErrorCategory.WriteError, target) { ErrorDetails = new ErrorDetails(e.Message) });
+        }
+        return false;
+    }
+
+    protected void WriteBtceduError(BtceduException e) => WriteError(ToErrorRecord(e));
+
+    protected void ThrowBtceduError(BtceduException e) => ThrowTerminatingError(ToErrorRecord(e));
+
+    internal static ErrorRecord ToErrorRecord(BtceduException e) =>
+        new(e, e.ErrorId, Category(e.Kind), e.Target) { ErrorDetails = new ErrorDetails(e.Message) };
+
+    private static ErrorCategory Category(BtceduErrorKind kind) => kind switch
+    {
+        BtceduErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        BtceduErrorKind.InvalidData => ErrorCategory.InvalidData,
+        BtceduErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        BtceduErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        BtceduErrorKind.ResourceBusy => ErrorCategory.ResourceBusy,
+        BtceduErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        BtceduErrorKind.LimitsExceeded => ErrorCategory.LimitsExceeded,
+        BtceduErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
+        BtceduErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        BtceduErrorKind.WriteError => ErrorCategory.WriteError,
+        _ => ErrorCategory.NotSpecified,
+    };
+}

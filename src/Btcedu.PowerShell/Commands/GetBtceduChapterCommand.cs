@@ -1,0 +1,42 @@
+using System.Management.Automation;
+using Btcedu.Core.Chapters;
+
+namespace Btcedu.PowerShell.Commands;
+
+/// <summary>Writes one typed <see cref="Chapter"/> per chapter of an episode, ready for Where and downstream cmdlets.</summary>
+[Cmdlet(VerbsCommon.Get, "BtceduChapter")]
+[OutputType(typeof(Chapter))]
+public sealed class GetBtceduChapterCommand : BtceduCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    [ValidateNotNullOrEmpty]
+    public string EpisodeId { get; set; } = "";
+
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? ChapterId { get; set; }
+
+    [Parameter]
+    public VisualType[]? VisualType { get; set; }
+
+    protected override void ProcessRecord() => TryRun(() =>
+    {
+        var chapters = Workspace.Chapters.Load(EpisodeId).Document.Chapters;
+        foreach (var pattern in ChapterId ?? ["*"])
+        {
+            var match = new WildcardPattern(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+            var found = chapters.Where(c => match.IsMatch(c.ChapterId)).ToList();
+            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
+            {
+                WriteBtceduError(new Core.BtceduException("ChapterNotFound", Core.BtceduErrorKind.ObjectNotFound,
+                    $"Episode '{EpisodeId}' has no chapter '{pattern}'. List its chapters with Get-BtceduChapter {EpisodeId}.", pattern));
+            }
+            foreach (var chapter in found.Where(c => VisualType is null || VisualType.Contains(c.VisualType)))
+            {
+                WriteObject(chapter);
+            }
+        }
+    }, EpisodeId);
+}

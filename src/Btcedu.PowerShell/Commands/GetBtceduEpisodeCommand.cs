@@ -1,0 +1,44 @@
+using System.Management.Automation;
+using Btcedu.Core.Episodes;
+
+namespace Btcedu.PowerShell.Commands;
+
+/// <summary>Lists episodes, optionally by id (wildcards) and status.</summary>
+[Cmdlet(VerbsCommon.Get, "BtceduEpisode")]
+[OutputType(typeof(Episode))]
+public sealed class GetBtceduEpisodeCommand : BtceduCmdlet
+{
+    private IReadOnlyList<Episode>? _all;
+
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? EpisodeId { get; set; }
+
+    [Parameter]
+    public EpisodeStatus[]? Status { get; set; }
+
+    [Parameter]
+    [ValidateSet("1", "2")]
+    public int[]? PipelineVersion { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        _all ??= Workspace.Episodes.List();
+        foreach (var pattern in EpisodeId ?? ["*"])
+        {
+            var match = new WildcardPattern(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+            var found = _all.Where(e => match.IsMatch(e.Id)).ToList();
+            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
+            {
+                WriteBtceduError(new Core.BtceduException("EpisodeNotFound", Core.BtceduErrorKind.ObjectNotFound,
+                    $"Episode '{pattern}' does not exist. List episodes with Get-BtceduEpisode.", pattern));
+            }
+            foreach (var episode in found.Where(e => (Status is null || Status.Contains(e.Status)) && (PipelineVersion is null || PipelineVersion.Contains(e.PipelineVersion))))
+            {
+                WriteObject(episode);
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace Btcedu.Core.Imaging;
+
+/// <summary>
+/// A provider-neutral image request. <see cref="Prompt"/> is sent as is (the caller has already prepended
+/// the style prefix); <see cref="Size"/> is "WIDTHxHEIGHT"; <see cref="Style"/> is null where the model has none.
+/// Build it from settings with <see cref="ImageRequestProfile"/> so it is valid for the model.
+/// </summary>
+public sealed record ImageGenRequest(string Prompt, string Model, string Size, string Quality, string? Style);

@@ -1,0 +1,69 @@
+using SkiaSharp;
+
+namespace Btcedu.Core.Imaging;
+
+/// <summary>
+/// Turns provider output into what the renderer expects: a 1920x1080 PNG, scaled to cover the frame and
+/// centre-cropped so nothing is letterboxed. Decoding fully is also the validation: a truncated or
+/// non-image body never reaches disk.
+/// </summary>
+public static class ImageNormalizer
+{
+    public const int TargetWidth = 1920;
+    public const int TargetHeight = 1080;
+
+    /// <summary>
+    /// Decodes PNG, JPEG or WebP bytes and returns the normalised PNG. Throws a <see cref="BtceduException"/>
+    /// (InvalidData, ErrorId ImageUndecodable) when the bytes are not a complete image in one of those formats.
+    /// </summary>
+    public static NormalizedImage Normalize(byte[] source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        using var bitmap = Decode(source);
+        int w = bitmap.Width, h = bitmap.Height;
+
+        // Cover: the larger scale fills both dimensions; the overflow is cropped evenly from both sides.
+        var scale = Math.Max((double)TargetWidth / w, (double)TargetHeight / h);
+        var cropW = TargetWidth / scale;
+        var cropH = TargetHeight / scale;
+        var src = SKRect.Create((float)((w - cropW) / 2), (float)((h - cropH) / 2), (float)cropW, (float)cropH);
+
+        using var surface = SKSurface.Create(new SKImageInfo(TargetWidth, TargetHeight, SKColorType.Rgba8888, SKAlphaType.Premul))
+            ?? throw new InvalidOperationException("SkiaSharp could not create a 1920x1080 surface.");
+        using var image = SKImage.FromBitmap(bitmap);
+        surface.Canvas.Clear(SKColors.Black);
+        surface.Canvas.DrawImage(image, src, SKRect.Create(TargetWidth, TargetHeight), new SKSamplingOptions(SKCubicResampler.Mitchell), null);
+        surface.Canvas.Flush();
+        using var snapshot = surface.Snapshot();
+        using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
+        return new NormalizedImage(png.ToArray(), w, h);
+    }
+
+    private static SKBitmap Decode(byte[] source)
+    {
+        using var data = SKData.CreateCopy(source);
+        using var codec = SKCodec.Create(data) ?? throw Undecodable("it is not a recognisable image");
+        if (codec.EncodedFormat is not (SKEncodedImageFormat.Png or SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Webp))
+        {
+            throw Undecodable($"it is {codec.EncodedFormat}, not PNG, JPEG or WebP");
+        }
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        if (info.Width <= 0 || info.Height <= 0)
+        {
+            throw Undecodable("it has no pixels");
+        }
+        var bitmap = new SKBitmap(info);
+        // Anything short of Success (IncompleteInput for a truncated file, InvalidInput...) is rejected:
+        // Skia would otherwise hand back a half-grey image.
+        var result = codec.GetPixels(info, bitmap.GetPixels());
+        if (result != SKCodecResult.Success)
+        {
+            bitmap.Dispose();
+            throw Undecodable($"decoding stopped with {result} (truncated or corrupt)");
+        }
+        return bitmap;
+    }
+
+    private static BtceduException Undecodable(string why) =>
+        new("ImageUndecodable", BtceduErrorKind.InvalidData, $"The provider's image could not be used: {why}.");
+}

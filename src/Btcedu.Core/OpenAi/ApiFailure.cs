@@ -1,0 +1,136 @@
+using System.ClientModel;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.Json;
+using Polly.Timeout;
+
+namespace Btcedu.Core.OpenAi;
+
+/// <summary>
+/// An API failure classified from whatever the SDK, the transport or Polly threw. <see cref="ApiMessage"/>
+/// is the provider's own message with the key scrubbed out.
+/// </summary>
+internal sealed record ApiFailure(ApiFailureKind Kind, int Status, string? Code, string ApiMessage)
+{
+    private static readonly string[] ContentPolicyCodes = ["content_policy_violation", "moderation_blocked", "content_filter"];
+
+    /// <summary>Whether the retry policy should try again: only conditions that can pass on their own.</summary>
+    public bool IsTransient => Kind is ApiFailureKind.RateLimited or ApiFailureKind.ServerError or ApiFailureKind.Network or ApiFailureKind.TimedOut;
+
+    /// <summary>"HTTP 429 (rate_limit_exceeded)" or "network error": the short reason used in log lines.</summary>
+    public string Reason => Status > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"HTTP {Status}{(Code is null ? "" : $" ({Code})")}")
+        : Kind == ApiFailureKind.TimedOut ? "timeout" : Kind == ApiFailureKind.Network ? "network error" : "bad response";
+
+    /// <summary>Classifies an exception, or returns null when it is not an API failure (a programming error).</summary>
+    public static ApiFailure? From(Exception exception, SecretScrubber scrubber)
+    {
+        switch (exception)
+        {
+            case ClientResultException { Status: > 0 } cre:
+                return FromResponse(cre, scrubber);
+            case ClientResultException cre:
+                // Status 0: the transport failed before any response (refused, reset, DNS).
+                return new ApiFailure(ApiFailureKind.Network, 0, null, scrubber.Scrub(Innermost(cre).Message));
+            case TimeoutRejectedException tre:
+                return new ApiFailure(ApiFailureKind.TimedOut, 0, null,
+                    string.Create(CultureInfo.InvariantCulture, $"no answer within {tre.Timeout.TotalSeconds:0.###}s"));
+            case OperationCanceledException:
+                // Not the caller's token (the caller filters that out): the SDK's own network timeout.
+                return new ApiFailure(ApiFailureKind.TimedOut, 0, null, "the request was cancelled by a network timeout");
+            case HttpRequestException or IOException or SocketException:
+                return new ApiFailure(ApiFailureKind.Network, 0, null, scrubber.Scrub(Innermost(exception).Message));
+            case JsonException or FormatException or KeyNotFoundException:
+                return new ApiFailure(ApiFailureKind.BadResponse, 0, null, "the response was not the JSON the API documents: " + scrubber.Scrub(exception.Message));
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The wait the server asked for (retry-after-ms, or Retry-After in seconds or as a date), if any.</summary>
+    public static TimeSpan? RetryAfter(Exception? exception, TimeProvider time)
+    {
+        if (exception is not ClientResultException cre || cre.GetRawResponse() is not { } response)
+        {
+            return null;
+        }
+        // OpenAI sends retry-after-ms alongside the standard header; it is the more precise of the two.
+        if (response.Headers.TryGetValue("retry-after-ms", out var ms)
+            && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var millis) && millis >= 0)
+        {
+            return TimeSpan.FromMilliseconds(millis);
+        }
+        if (response.Headers.TryGetValue("Retry-After", out var value) && !string.IsNullOrWhiteSpace(value))
+        {
+            if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+            {
+                return TimeSpan.FromSeconds(seconds);
+            }
+            if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            {
+                var wait = at - time.GetUtcNow();
+                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+            }
+        }
+        return null;
+    }
+
+    private static ApiFailure FromResponse(ClientResultException cre, SecretScrubber scrubber)
+    {
+        var status = cre.Status;
+        var (code, type, message) = ReadError(cre);
+        message = scrubber.Scrub(string.IsNullOrWhiteSpace(message) ? $"HTTP {status} without an error message" : message.Trim());
+        var kind = status switch
+        {
+            429 when code == "insufficient_quota" || type == "insufficient_quota" => ApiFailureKind.QuotaExhausted,
+            429 => ApiFailureKind.RateLimited,
+            408 => ApiFailureKind.TimedOut,
+            >= 500 => ApiFailureKind.ServerError,
+            401 => ApiFailureKind.Unauthorized,
+            403 => ApiFailureKind.Forbidden,
+            404 => ApiFailureKind.NotFound,
+            _ when IsContentPolicy(code, type, message) => ApiFailureKind.ContentPolicy,
+            _ => ApiFailureKind.BadRequest,
+        };
+        return new ApiFailure(kind, status, code ?? type, message);
+    }
+
+    private static bool IsContentPolicy(string? code, string? type, string message) =>
+        ContentPolicyCodes.Contains(code) || ContentPolicyCodes.Contains(type)
+        || message.Contains("safety system", StringComparison.OrdinalIgnoreCase);
+
+    private static (string? Code, string? Type, string? Message) ReadError(ClientResultException cre)
+    {
+        try
+        {
+            var content = cre.GetRawResponse()?.Content;
+            if (content is null || content.ToMemory().IsEmpty)
+            {
+                return (null, null, null);
+            }
+            using var doc = JsonDocument.Parse(content.ToMemory());
+            if (doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+            {
+                return (Text(error, "code"), Text(error, "type"), Text(error, "message"));
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (a gateway's HTML error page): fall through to the status alone.
+        }
+        return (null, null, null);
+    }
+
+    private static string? Text(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+        return e;
+    }
+}

@@ -1,0 +1,166 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Btcedu.Core.Workspace;
+using OpenAI;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Btcedu.Core.OpenAi;
+
+/// <summary>
+/// What the image and text services share: one HttpClient, the key, SDK options with the SDK's own retry
+/// turned off, and the single Polly pipeline (overall deadline → retry with backoff → per-attempt timeout)
+/// that owns every retry decision.
+/// </summary>
+internal sealed class OpenAIConnection : IDisposable
+{
+    private readonly Action<string> _log;
+    private readonly string _label;
+
+    public OpenAIConnection(BtceduSettings settings, OpenAIServiceOptions options, TimeProvider time, Action<string>? log, string label)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        options.Validate();
+        var key = settings.OpenAiApiKey?.Reveal();
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            throw new BtceduException("OpenAiApiKeyMissing", BtceduErrorKind.AuthenticationError,
+                "No OpenAI API key is configured; set the OPENAI_API_KEY environment variable (or openai_api_key in btcedu.yaml).");
+        }
+
+        Endpoint = settings.OpenAiBaseUrl;
+        Options = options;
+        Time = time;
+        Scrubber = new SecretScrubber(key);
+        _label = label;
+        // Every line goes through the scrubber, whatever a caller or an API message put into it.
+        _log = log is null ? _ => { } : line => log(Scrubber.Scrub(line));
+
+        AttemptTimeout = options.AttemptTimeout ?? TimeSpan.FromSeconds(settings.ImageTimeoutSeconds);
+        OverallTimeout = options.OverallTimeout
+            ?? (AttemptTimeout * (options.MaxRetries + 1)) + (options.MaxDelay * options.MaxRetries);
+
+        // Redirects off: a download must not be bounced to a host the URL check never saw.
+        Http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // Polly and the download deadline own every timeout.
+        };
+        Credential = new ApiKeyCredential(key);
+        ClientOptions = new OpenAIClientOptions
+        {
+            Endpoint = settings.OpenAiBaseUrl,
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0), // one policy: Polly's
+            Transport = new HttpClientPipelineTransport(Http),
+            // Longer than the per-attempt timeout so that Polly's timeout, which it can retry and report, fires first.
+            NetworkTimeout = AttemptTimeout + TimeSpan.FromSeconds(30),
+        };
+        Pipeline = BuildPipeline();
+    }
+
+    public Uri Endpoint { get; }
+    public OpenAIServiceOptions Options { get; }
+    public TimeProvider Time { get; }
+    public SecretScrubber Scrubber { get; }
+    public TimeSpan AttemptTimeout { get; }
+    public TimeSpan OverallTimeout { get; }
+    public HttpClient Http { get; }
+    public ApiKeyCredential Credential { get; }
+    public OpenAIClientOptions ClientOptions { get; }
+    public ResiliencePipeline Pipeline { get; }
+
+    public void Log(string line) => _log(line);
+
+    /// <summary>
+    /// Runs one API call under the pipeline. API failures come back as <see cref="ApiFailure"/>; the caller's
+    /// cancellation and programming errors propagate.
+    /// </summary>
+    public async Task<ApiCallResult<T>> ExecuteAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+        where T : class
+    {
+        var attempts = new StrongBox<int>();
+        try
+        {
+            var value = await Pipeline.ExecuteAsync(
+                static async (state, token) =>
+                {
+                    Interlocked.Increment(ref state.Attempts.Value);
+                    return await state.Call(token).ConfigureAwait(false);
+                },
+                (Attempts: attempts, Call: call),
+                cancellationToken).ConfigureAwait(false);
+            return new ApiCallResult<T>(value, null, attempts.Value);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ApiFailure.From(ex, Scrubber) is not null)
+        {
+            return new ApiCallResult<T>(null, ApiFailure.From(ex, Scrubber), attempts.Value);
+        }
+    }
+
+    /// <summary>The message a person needs for a failure that ended the call; model-specific hints come from the caller.</summary>
+    public string Describe(ApiFailure failure, int attempts, string model)
+    {
+        var tries = attempts == 1 ? "1 attempt" : string.Create(CultureInfo.InvariantCulture, $"{attempts} attempts");
+        return failure.Kind switch
+        {
+            ApiFailureKind.RateLimited => $"Still rate limited after {tries} ({failure.Reason}): {failure.ApiMessage} Lower image_throttle_limit or try again later.",
+            ApiFailureKind.QuotaExhausted => $"The OpenAI account has no quota left ({failure.Reason}): {failure.ApiMessage} Add credit or raise the project's limit, then retry.",
+            ApiFailureKind.ServerError => $"The API kept failing ({failure.Reason}) after {tries}: {failure.ApiMessage}",
+            ApiFailureKind.Network => $"Could not reach {Endpoint.GetLeftPart(UriPartial.Authority)} after {tries}: {failure.ApiMessage} Check the network and openai_base_url / OPENAI_BASE_URL.",
+            ApiFailureKind.TimedOut => string.Create(CultureInfo.InvariantCulture,
+                $"No answer after {tries} ({failure.ApiMessage}; per-attempt timeout {AttemptTimeout.TotalSeconds:0.###}s, overall deadline {OverallTimeout.TotalSeconds:0.###}s). Raise image_timeout_seconds if the API is slow."),
+            ApiFailureKind.ContentPolicy => $"The provider's safety system rejected the prompt ({failure.Reason}): {failure.ApiMessage}",
+            ApiFailureKind.Unauthorized => $"The API rejected the key ({failure.Reason}): {failure.ApiMessage} Set OPENAI_API_KEY (or openai_api_key in btcedu.yaml) to a valid key.",
+            ApiFailureKind.Forbidden => $"The key may not use {model} ({failure.Reason}): {failure.ApiMessage} Check the key's project and organisation access (some models need a verified organisation).",
+            ApiFailureKind.NotFound => $"Model '{model}' is unknown or retired at {Endpoint.GetLeftPart(UriPartial.Path)} ({failure.Reason}): {failure.ApiMessage}",
+            ApiFailureKind.BadRequest => $"The API rejected the request ({failure.Reason}): {failure.ApiMessage}",
+            _ => $"The API's answer could not be read: {failure.ApiMessage}",
+        };
+    }
+
+    public void Dispose() => Http.Dispose();
+
+    private ResiliencePipeline BuildPipeline()
+    {
+        var retry = new RetryStrategyOptions
+        {
+            MaxRetryAttempts = Math.Max(Options.MaxRetries, 1), // Polly requires ≥ 1; ShouldHandle enforces 0.
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = Options.BaseDelay,
+            MaxDelay = Options.MaxDelay,
+            ShouldHandle = args => ValueTask.FromResult(
+                Options.MaxRetries > 0
+                && args.Outcome.Exception is { } ex
+                && !(ex is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)
+                && ApiFailure.From(ex, Scrubber) is { IsTransient: true }),
+            // The server's Retry-After wins over our backoff, capped so one header cannot stall a run.
+            DelayGenerator = args => ValueTask.FromResult(
+                ApiFailure.RetryAfter(args.Outcome.Exception, Time) is { } wait ? (TimeSpan?)Min(wait, Options.MaxDelay) : null),
+            OnRetry = args =>
+            {
+                var failure = args.Outcome.Exception is { } ex ? ApiFailure.From(ex, Scrubber) : null;
+                var source = ApiFailure.RetryAfter(args.Outcome.Exception, Time) is not null ? "as Retry-After asks" : "backoff with jitter";
+                Log(string.Create(CultureInfo.InvariantCulture,
+                    $"{_label}: attempt {args.AttemptNumber + 1} of {Options.MaxRetries + 1} failed ({failure?.Reason ?? "error"}: {failure?.ApiMessage}); retrying in {args.RetryDelay.TotalSeconds:0.###}s ({source})."));
+                return default;
+            },
+        };
+
+        return new ResiliencePipelineBuilder { TimeProvider = Time }
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = OverallTimeout })
+            .AddRetry(retry)
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = AttemptTimeout })
+            .Build();
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,64 @@
+using SkiaSharp;
+
+namespace Btcedu.Core.Tests.Fakes;
+
+/// <summary>Images made with SkiaSharp for the tests: a left half red and right half blue shows where a crop fell.</summary>
+public static class TestImages
+{
+    public static byte[] Png(int width, int height) => Encode(Split(width, height), SKEncodedImageFormat.Png);
+
+    public static byte[] Jpeg(int width, int height) => Encode(Split(width, height), SKEncodedImageFormat.Jpeg);
+
+    public static byte[] Webp(int width, int height) => Encode(Split(width, height), SKEncodedImageFormat.Webp);
+
+    /// <summary>Random pixels, so PNG cannot compress it: roughly width*height*4 bytes.</summary>
+    public static byte[] NoisePng(int width, int height)
+    {
+        using var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var random = new Random(42);
+        var pixels = new byte[width * height * 4];
+        random.NextBytes(pixels);
+        for (var i = 3; i < pixels.Length; i += 4)
+        {
+            pixels[i] = 255;
+        }
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
+        return Encode(bitmap, SKEncodedImageFormat.Png);
+    }
+
+    public static (int Width, int Height) Size(byte[] image)
+    {
+        using var bitmap = SKBitmap.Decode(image) ?? throw new InvalidOperationException("not an image");
+        return (bitmap.Width, bitmap.Height);
+    }
+
+    public static SKColor Pixel(byte[] image, int x, int y)
+    {
+        using var bitmap = SKBitmap.Decode(image) ?? throw new InvalidOperationException("not an image");
+        return bitmap.GetPixel(x, y);
+    }
+
+    public static bool IsPng(byte[] bytes) =>
+        bytes.Length > 8 && bytes[0] == 0x89 && bytes[1] == (byte)'P' && bytes[2] == (byte)'N' && bytes[3] == (byte)'G';
+
+    private static SKBitmap Split(int width, int height)
+    {
+        var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using var canvas = new SKCanvas(bitmap);
+        using var red = new SKPaint { Color = SKColors.Red };
+        using var blue = new SKPaint { Color = SKColors.Blue };
+        canvas.DrawRect(0, 0, width / 2f, height, red);
+        canvas.DrawRect(width / 2f, 0, width - (width / 2f), height, blue);
+        canvas.Flush();
+        return bitmap;
+    }
+
+    private static byte[] Encode(SKBitmap bitmap, SKEncodedImageFormat format)
+    {
+        using (bitmap)
+        {
+            using var data = bitmap.Encode(format, 90);
+            return data.ToArray();
+        }
+    }
+}

@@ -12,7 +12,9 @@
     CmdletsToExport      = @(
         'Get-BtceduChapter'
         'Get-BtceduEpisode'
+        'Get-BtceduMediaAsset'
         'Import-BtceduChapter'
+        'Invoke-BtceduImageGen'
         'New-BtceduEpisode'
     )
     FunctionsToExport    = @()

@@ -1,0 +1,153 @@
+using Btcedu.Core.Chapters;
+using Btcedu.Core.Episodes;
+using Btcedu.Core.Imaging;
+using Btcedu.Core.Pipeline;
+using Btcedu.Core.Prompts;
+using Btcedu.Core.Storage;
+using Btcedu.Core.Workspace;
+
+namespace Btcedu.Core.ImageGen;
+
+/// <summary>Decides, per chapter, whether a run skips it, keeps its image or generates one. Reads only.</summary>
+public sealed class ImageGenPlanner
+{
+    /// <summary>Stages whose markers only say "inputs may have changed": the chapter hash settles it.</summary>
+    private static readonly HashSet<string> UpstreamStages = [.. new[] { Stage.correct, Stage.translate, Stage.adapt, Stage.chapterize }.Select(s => s.ToString())];
+
+    private readonly BtceduWorkspace _workspace;
+    private readonly PromptRegistry _prompts;
+    private readonly PipelineRunStore _runs;
+
+    public ImageGenPlanner(BtceduWorkspace workspace, PromptRegistry prompts, PipelineRunStore runs)
+    {
+        _workspace = workspace;
+        _prompts = prompts;
+        _runs = runs;
+    }
+
+    /// <summary>Decides every chapter. Only with <paramref name="record"/> does it record the prompt template's version.</summary>
+    public ImageGenPlan Plan(string episodeId, ImageGenSelection selection, bool record = false)
+    {
+        var episode = _workspace.Episodes.Get(episodeId);
+        if (episode.PipelineVersion != 2)
+        {
+            throw new BtceduException("EpisodeNotV2", BtceduErrorKind.InvalidOperation,
+                $"Episode '{episodeId}' is a v{episode.PipelineVersion} (legacy) episode; images are generated for v2 episodes only.", episodeId);
+        }
+        if (episode.Status is not (EpisodeStatus.CHAPTERIZED or EpisodeStatus.IMAGES_GENERATED or EpisodeStatus.COST_LIMIT))
+        {
+            throw new BtceduException("EpisodeNotChapterized", BtceduErrorKind.InvalidOperation,
+                $"Episode '{episodeId}' is {episode.Status}; images are generated for CHAPTERIZED episodes (or re-run on IMAGES_GENERATED / COST_LIMIT). Import its chapters with Import-BtceduChapter first.", episodeId);
+        }
+
+        var settings = _workspace.Settings;
+        var profile = ImageRequestProfile.Resolve(settings);
+        var (template, version) = _prompts.Load("imagegen", record);
+        var file = _workspace.Chapters.Load(episode);
+        var chapters = file.Document.Chapters;
+        CheckNames(episodeId, chapters, selection.Named, "-ChapterId");
+        CheckNames(episodeId, chapters, selection.Restrict, "the piped chapters");
+
+        var paths = _workspace.Paths;
+        var manifest = ImageManifest.Load(paths.ManifestFile(episodeId));
+        var previous = manifest?.Images.ToDictionary(e => e.ChapterId, StringComparer.Ordinal) ?? [];
+        var manifestMarker = ReadMarker(paths.ManifestFile(episodeId));
+        var inputs = new ImageHashInputs(settings.ImageStylePrefix, profile.Model, profile.Size, profile.Quality, profile.Style, template.ContentHash, settings.LlmModel);
+
+        var items = new List<PlannedChapter>(chapters.Count);
+        foreach (var chapter in chapters)
+        {
+            var hash = ChapterHasher.Hash(chapter, inputs);
+            previous.TryGetValue(chapter.ChapterId, out var entry);
+            var (decision, reason) = Decide(chapter, hash, entry, selection, manifestMarker, paths.ImageFile(episodeId, chapter.ChapterId));
+            items.Add(new PlannedChapter(chapter, decision, reason, hash, entry, decision == ChapterDecision.Generate ? profile.PriceUsd : 0m));
+        }
+
+        return new ImageGenPlan
+        {
+            Episode = episode,
+            Chapters = file,
+            Template = template,
+            PromptVersion = version,
+            Profile = profile,
+            Items = items,
+            SpentBeforeUsd = _runs.TotalCostUsd(episodeId),
+            MaxCostUsd = selection.MaxCostUsd ?? settings.MaxEpisodeCostUsd,
+            ThrottleLimit = selection.ThrottleLimit ?? settings.ImageThrottleLimit,
+        };
+    }
+
+    private static (ChapterDecision, string) Decide(Chapter chapter, string hash, ManifestEntry? entry, ImageGenSelection selection, StaleMarker? manifestMarker, string image)
+    {
+        if (!chapter.VisualType.IsGenerated())
+        {
+            return (ChapterDecision.Skip, $"{chapter.VisualType} visuals come from brand templates");
+        }
+        var named = selection.Named?.Contains(chapter.ChapterId) == true;
+        if (selection.Named is { Count: > 0 } && !named && selection.Restrict is null)
+        {
+            return (ChapterDecision.NotSelected, "not named by -ChapterId");
+        }
+        if (named)
+        {
+            return (ChapterDecision.Generate, "named by -ChapterId");
+        }
+        if (selection.Restrict is not null && !selection.Restrict.Contains(chapter.ChapterId))
+        {
+            return (ChapterDecision.NotSelected, "not among the piped chapters");
+        }
+        if (selection.Force)
+        {
+            return (ChapterDecision.Generate, "-Force");
+        }
+        if (!File.Exists(image))
+        {
+            return (ChapterDecision.Generate, "no image yet");
+        }
+        if (entry?.Status is ImageStatus.Failed or ImageStatus.CostLimited)
+        {
+            return (ChapterDecision.Generate, $"last attempt ended {entry.Status}");
+        }
+        if (entry?.ChapterHash != hash)
+        {
+            return (ChapterDecision.Generate, entry is null ? "not in the manifest" : "chapter or settings changed");
+        }
+        foreach (var marker in new[] { ReadMarker(image), manifestMarker })
+        {
+            // A marker from upstream means "inputs may have changed"; the matching hash above says they did not.
+            if (marker is not null && !UpstreamStages.Contains(marker.InvalidatedBy))
+            {
+                return (ChapterDecision.Generate, $"marked stale by {marker.InvalidatedBy}: {marker.Reason}");
+            }
+        }
+        return (ChapterDecision.UpToDate, "image matches the chapter");
+    }
+
+    private static StaleMarker? ReadMarker(string output)
+    {
+        var path = StaleMarker.PathFor(output);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<StaleMarker>(File.ReadAllBytes(path), BtceduJson.Options)
+                ?? new StaleMarker("unknown", "", "unreadable marker");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return new StaleMarker("unknown", "", "unreadable marker"); // a marker we cannot read still means stale
+        }
+    }
+
+    private static void CheckNames(string episodeId, IReadOnlyList<Chapter> chapters, IReadOnlyCollection<string>? names, string source)
+    {
+        var unknown = names?.Where(n => !chapters.Any(c => c.ChapterId == n)).ToList() ?? [];
+        if (unknown.Count > 0)
+        {
+            throw new BtceduException("ChapterNotFound", BtceduErrorKind.ObjectNotFound,
+                $"Episode '{episodeId}' has no chapter {string.Join(", ", unknown.Select(u => $"'{u}'"))} ({source}). List its chapters with Get-BtceduChapter {episodeId}.", unknown[0]);
+        }
+    }
+}

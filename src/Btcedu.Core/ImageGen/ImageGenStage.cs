@@ -1,0 +1,509 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Btcedu.Core.Chapters;
+using Btcedu.Core.Episodes;
+using Btcedu.Core.Imaging;
+using Btcedu.Core.Llm;
+using Btcedu.Core.Pipeline;
+using Btcedu.Core.Prompts;
+using Btcedu.Core.Storage;
+using Btcedu.Core.Workspace;
+
+namespace Btcedu.Core.ImageGen;
+
+/// <summary>
+/// The image-generation stage (ARCHITECTURE.md, "Image-generation run"): under the episode lock, generates
+/// the planned chapters concurrently up to the throttle limit, writing each PNG, manifest entry and
+/// media_assets row as soon as it is done, never passing the cost cap; then writes provenance, records the
+/// run, sets the episode status and the stale markers.
+/// </summary>
+public sealed class ImageGenStage
+{
+    /// <summary>Budget reserved for one prompt-writing LLM call; the real cost, far smaller, is what is recorded.</summary>
+    internal const decimal LlmReservationUsd = 0.01m;
+
+    private readonly BtceduWorkspace _ws;
+    private readonly IImageGenService? _images;
+    private readonly ITextGenService? _text;
+    private readonly ImageGenPlanner _planner;
+    private readonly PipelineRunStore _runs;
+    private readonly MediaAssetStore _assets;
+
+    public ImageGenStage(BtceduWorkspace workspace, IImageGenService? images, ITextGenService? text, ImageGenPlanner planner, PipelineRunStore runs, MediaAssetStore assets)
+    {
+        _ws = workspace;
+        _images = images;
+        _text = text;
+        _planner = planner;
+        _runs = runs;
+        _assets = assets;
+    }
+
+    /// <summary>The stage over a workspace's own stores and its prompts folder, with the given providers.</summary>
+    /// <remarks>Providers may be null for a stage that only plans (-WhatIf needs no API key).</remarks>
+    public static ImageGenStage Create(BtceduWorkspace workspace, string promptsDirectory, IImageGenService? images, ITextGenService? text)
+    {
+        var runs = new PipelineRunStore(workspace.Database);
+        var planner = new ImageGenPlanner(workspace, new PromptRegistry(promptsDirectory, new PromptVersionStore(workspace.Database)), runs);
+        return new ImageGenStage(workspace, images, text, planner, runs, new MediaAssetStore(workspace.Database, workspace.Paths));
+    }
+
+    public ImageGenPlan Plan(string episodeId, ImageGenSelection selection) => _planner.Plan(episodeId, selection);
+
+    /// <summary>Takes the lock, plans afresh and runs. Events go to <paramref name="events"/>, which is completed at the end.</summary>
+    public async Task<ImageGenSummary> RunAsync(string episodeId, ImageGenSelection selection, ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken)
+    {
+        if (_images is null || _text is null)
+        {
+            throw new InvalidOperationException("This stage was created to plan only; it has no image or text provider.");
+        }
+        try
+        {
+            using var episodeLock = EpisodeLock.Acquire(_ws.Paths.LockFile(Identifier.Require(episodeId, "Episode id")), episodeId, _ws.Time);
+            var plan = _planner.Plan(episodeId, selection, record: true);
+            return await new Run(this, plan, events).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            events.TryComplete();
+        }
+    }
+
+    /// <summary>The state of one run; its workers share only the ledger, the manifest gate and the event channel.</summary>
+    private sealed class Run
+    {
+        private readonly ImageGenStage _stage;
+        private readonly ImageGenPlan _plan;
+        private readonly ChannelWriter<ImageGenEvent> _events;
+        private readonly string _episodeId;
+        private readonly WorkspacePaths _paths;
+        private readonly CostLedger _ledger;
+        private readonly Dictionary<string, ManifestEntry> _manifest = new(StringComparer.Ordinal);
+        private readonly ImageGenChapterResult?[] _results;
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private readonly long _startedTicks;
+        private int _nextToEmit;
+        private int _done;
+        private long _inputTokens;
+        private long _outputTokens;
+        private long _runId;
+
+        public Run(ImageGenStage stage, ImageGenPlan plan, ChannelWriter<ImageGenEvent> events)
+        {
+            _stage = stage;
+            _plan = plan;
+            _events = events;
+            _episodeId = plan.Episode.Id;
+            _paths = stage._ws.Paths;
+            _ledger = new CostLedger(plan.MaxCostUsd, plan.SpentBeforeUsd);
+            _results = new ImageGenChapterResult?[plan.Items.Count];
+            _startedTicks = stage._ws.Time.GetTimestamp();
+        }
+
+        private TimeProvider Time => _stage._ws.Time;
+
+        public async Task<ImageGenSummary> ExecuteAsync(CancellationToken cancellationToken)
+        {
+            var work = new List<(int Index, PlannedChapter Item)>();
+            for (var i = 0; i < _plan.Items.Count; i++)
+            {
+                var item = _plan.Items[i];
+                _manifest[item.Chapter.ChapterId] = InitialEntry(item);
+                if (item.Decision == ChapterDecision.Generate)
+                {
+                    work.Add((i, item));
+                }
+                else
+                {
+                    _results[i] = ResultWithoutWork(item);
+                }
+            }
+            await EmitReadyAsync().ConfigureAwait(false);
+            if (work.Count == 0)
+            {
+                return await FinishAsync(cancelled: false).ConfigureAwait(false);
+            }
+
+            _runId = _stage._runs.Start(_episodeId, Stage.imagegen);
+            var cancelled = false;
+            try
+            {
+                await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = _plan.ThrottleLimit, CancellationToken = cancellationToken },
+                    async (w, ct) =>
+                    {
+                        var result = await GenerateAsync(w.Item, ct).ConfigureAwait(false);
+                        _results[w.Index] = result;
+                        var done = Interlocked.Increment(ref _done);
+                        await _events.WriteAsync(new ProgressChanged(done, work.Count, _ledger.RunSpent, w.Item.Chapter.ChapterId), CancellationToken.None).ConfigureAwait(false);
+                        await EmitReadyAsync().ConfigureAwait(false);
+                    }).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                cancelled = true;
+            }
+            var summary = await FinishAsync(cancelled).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            return summary;
+        }
+
+        private async Task<ImageGenChapterResult> GenerateAsync(PlannedChapter item, CancellationToken ct)
+        {
+            var chapter = item.Chapter;
+            if (_ledger.Closed)
+            {
+                return await RecordAsync(item, CostLimited(item), cost: 0).ConfigureAwait(false);
+            }
+
+            var prompt = chapter.ImagePrompt;
+            decimal llmCost = 0;
+            if (prompt is null)
+            {
+                if (!_ledger.TryReserve(LlmReservationUsd))
+                {
+                    return await RecordAsync(item, CostLimited(item), cost: 0).ConfigureAwait(false);
+                }
+                var written = await WritePromptAsync(chapter, ct).ConfigureAwait(false);
+                _ledger.Settle(LlmReservationUsd, written.CostUsd);
+                Interlocked.Add(ref _inputTokens, written.InputTokens ?? 0);
+                Interlocked.Add(ref _outputTokens, written.OutputTokens ?? 0);
+                llmCost = written.CostUsd;
+                if (!written.Succeeded || string.IsNullOrWhiteSpace(written.Text))
+                {
+                    var error = $"The LLM could not write the image prompt: {written.ErrorMessage ?? "it answered with no text"}";
+                    return await RecordAsync(item, Failed(item, null, error), llmCost).ConfigureAwait(false);
+                }
+                prompt = written.Text.Trim();
+            }
+
+            var profile = _plan.Profile;
+            if (!_ledger.TryReserve(profile.PriceUsd))
+            {
+                return await RecordAsync(item, CostLimited(item) with { Prompt = prompt }, llmCost).ConfigureAwait(false);
+            }
+            var request = new ImageGenRequest(Compose(_stage._ws.Settings.ImageStylePrefix, prompt), profile.Model, profile.Size, profile.Quality, profile.Style);
+            ImageGenResult result;
+            try
+            {
+                result = await _stage._images!.GenerateImageAsync(request, ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                _ledger.Settle(profile.PriceUsd, 0); // cancelled before an answer: nothing billed that we know of
+                throw;
+            }
+            _ledger.Settle(profile.PriceUsd, result.CostUsd);
+            Interlocked.Add(ref _inputTokens, result.InputTokens ?? 0);
+            Interlocked.Add(ref _outputTokens, result.OutputTokens ?? 0);
+            var cost = llmCost + result.CostUsd;
+            if (!result.Succeeded || result.Png is null)
+            {
+                var error = $"{result.Outcome}: {result.ErrorMessage}";
+                return await RecordAsync(item, Failed(item, request.Prompt, error) with { RevisedPrompt = result.RevisedPrompt }, cost, result.Attempts).ConfigureAwait(false);
+            }
+
+            var image = _paths.ImageFile(_episodeId, chapter.ChapterId);
+            await AtomicFile.WriteAllBytesAsync(image, result.Png, CancellationToken.None).ConfigureAwait(false);
+            var entry = new ManifestEntry
+            {
+                ChapterId = chapter.ChapterId,
+                VisualType = chapter.VisualType.ToString(),
+                Status = ImageStatus.Generated,
+                Prompt = request.Prompt,
+                RevisedPrompt = result.RevisedPrompt,
+                Model = profile.Model,
+                Size = $"{ImageNormalizer.TargetWidth}x{ImageNormalizer.TargetHeight}",
+                SourceSize = result.SourceSize,
+                Quality = profile.Quality,
+                FilePath = _paths.RelativeToEpisode(_episodeId, image),
+                GeneratedAt = Timestamps.Format(Time.GetUtcNow()),
+                ChapterHash = item.ChapterHash,
+                CostUsd = cost,
+            };
+            _stage._assets.Replace(new NewMediaAsset(_episodeId, chapter.ChapterId, "image", entry.FilePath!, "image/png", result.Png.LongLength,
+                new Dictionary<string, object?>
+                {
+                    ["prompt"] = entry.Prompt,
+                    ["revised_prompt"] = entry.RevisedPrompt,
+                    ["model"] = entry.Model,
+                    ["size"] = entry.Size,
+                    ["source_size"] = entry.SourceSize,
+                    ["quality"] = entry.Quality,
+                    ["cost_usd"] = cost,
+                    ["chapter_hash"] = entry.ChapterHash,
+                    ["attempts"] = result.Attempts,
+                },
+                chapter.ImagePrompt is null ? _plan.PromptVersion.Id : null));
+            return await RecordAsync(item, entry, cost, result.Attempts).ConfigureAwait(false);
+        }
+
+        private async Task<TextGenResult> WritePromptAsync(Chapter chapter, CancellationToken ct)
+        {
+            var template = _plan.Template;
+            var (system, user) = template.Render(new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["episode_title"] = _plan.Chapters.Document.Title,
+                ["chapter_title"] = chapter.Title,
+                ["visual_type"] = chapter.VisualType.ToString(),
+                ["visual_description"] = chapter.VisualDescription,
+                ["narration"] = chapter.NarrationText,
+            });
+            return await _stage._text!.CompleteAsync(new TextGenRequest(_stage._ws.Settings.LlmModel, system, user, template.Temperature, template.MaxTokens), ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Puts a finished chapter into the manifest (written at once, atomically) and the run's totals.</summary>
+        private async Task<ImageGenChapterResult> RecordAsync(PlannedChapter item, ManifestEntry entry, decimal cost, int attempts = 0)
+        {
+            if (entry.Status != ImageStatus.Generated)
+            {
+                entry = entry with { CostUsd = cost }; // the entry describes this attempt, not the image kept from before
+            }
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                _manifest[item.Chapter.ChapterId] = entry;
+                await WriteManifestAsync().ConfigureAwait(false);
+                _stage._runs.UpdateTotals(_runId, Interlocked.Read(ref _inputTokens), Interlocked.Read(ref _outputTokens), _ledger.RunSpent);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+            if (entry.Status == ImageStatus.Failed)
+            {
+                await _events.WriteAsync(new RunMessage($"{item.Chapter.ChapterId}: {entry.Error}", IsWarning: false)).ConfigureAwait(false);
+            }
+            return Result(item, entry.Status, cost, entry.Error, entry.Reason, attempts);
+        }
+
+        private bool ManifestDiffers()
+        {
+            var existing = ImageManifest.Load(_paths.ManifestFile(_episodeId));
+            var wanted = _plan.Items.Select(i => _manifest[i.Chapter.ChapterId]);
+            return existing is null || !existing.Images.SequenceEqual(wanted);
+        }
+
+        private Task WriteManifestAsync() =>
+            BtceduJson.WriteAsync(_paths.ManifestFile(_episodeId), new ImageManifest(_episodeId, ImageManifest.CurrentSchemaVersion,
+                Timestamps.Format(Time.GetUtcNow()), _plan.Items.Select(i => _manifest[i.Chapter.ChapterId]).ToList()));
+
+        /// <summary>Emits every finished result that is next in chapter order.</summary>
+        private async Task EmitReadyAsync()
+        {
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                while (_nextToEmit < _results.Length && _results[_nextToEmit] is { } ready)
+                {
+                    await _events.WriteAsync(new ChapterCompleted(ready)).ConfigureAwait(false);
+                    _nextToEmit++;
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        private async Task<ImageGenSummary> FinishAsync(bool cancelled)
+        {
+            var results = _results.Where(r => r is not null).Select(r => r!).ToList();
+            int Count(ImageStatus s) => results.Count(r => r.Status == s);
+            var generated = Count(ImageStatus.Generated);
+            var unchanged = Count(ImageStatus.Unchanged);
+            var failed = Count(ImageStatus.Failed);
+            var limited = Count(ImageStatus.CostLimited);
+            var attempted = generated + failed;
+            var spent = _ledger.RunSpent;
+            var episodes = _stage._ws.Episodes;
+
+            EpisodeStatus status;
+            string runStatus;
+            if (cancelled)
+            {
+                (status, runStatus) = (_plan.Episode.Status, PipelineRunStatus.Cancelled);
+            }
+            else if (limited > 0)
+            {
+                (status, runStatus) = (EpisodeStatus.COST_LIMIT, PipelineRunStatus.CostLimited);
+            }
+            else if (attempted > 0 && generated == 0 && unchanged == 0)
+            {
+                (status, runStatus) = (_plan.Episode.Status, PipelineRunStatus.Failed);
+            }
+            else
+            {
+                (status, runStatus) = (EpisodeStatus.IMAGES_GENERATED, failed > 0 ? PipelineRunStatus.Partial : PipelineRunStatus.Success);
+            }
+
+            var failedChapters = results.Where(r => r.Status == ImageStatus.Failed).Select(r => r.ChapterId).ToList();
+            if (!cancelled)
+            {
+                // Every chapter now matches its image: their markers (and the stage's, when all are satisfied) are done.
+                foreach (var r in results.Where(r => r.Status is ImageStatus.Generated or ImageStatus.Unchanged))
+                {
+                    StaleMarker.Clear(_paths.ImageFile(_episodeId, r.ChapterId));
+                }
+                var allSatisfied = _plan.Items.All(i => i.Decision == ChapterDecision.Skip
+                    || results.Any(r => r.ChapterId == i.Chapter.ChapterId && r.Status is ImageStatus.Generated or ImageStatus.Unchanged));
+                if (allSatisfied)
+                {
+                    StaleMarker.Clear(_paths.ManifestFile(_episodeId));
+                }
+                if (generated > 0)
+                {
+                    _stage._ws.Invalidation.InvalidateDownstream(_episodeId, Stage.imagegen, $"{generated} image(s) regenerated");
+                }
+            }
+
+            // A run that called nothing writes only what is missing or out of date: an idempotent re-run touches no file.
+            var duration = Time.GetElapsedTime(_startedTicks);
+            if (_runId != 0 || ManifestDiffers())
+            {
+                await WriteManifestAsync().ConfigureAwait(false);
+            }
+            if (_runId != 0 || !File.Exists(_paths.ImageGenProvenanceFile(_episodeId)))
+            {
+                await WriteProvenanceAsync(results, spent, duration).ConfigureAwait(false);
+            }
+            if (_runId != 0)
+            {
+                var error = limited > 0 ? $"cost cap of ${_plan.MaxCostUsd.ToString(CultureInfo.InvariantCulture)} reached; {limited} chapter(s) not generated"
+                    : failed > 0 ? $"{failed} chapter(s) failed: {string.Join(", ", failedChapters)}" : null;
+                _stage._runs.Complete(_runId, runStatus, Interlocked.Read(ref _inputTokens), Interlocked.Read(ref _outputTokens), spent, error);
+            }
+            if (status != _plan.Episode.Status)
+            {
+                episodes.SetStatus(_episodeId, status, status == EpisodeStatus.COST_LIMIT ? "image generation stopped at the cost cap" : null);
+            }
+
+            return new ImageGenSummary
+            {
+                EpisodeId = _episodeId,
+                Generated = generated,
+                Unchanged = unchanged,
+                Skipped = Count(ImageStatus.Skipped),
+                Failed = failed,
+                CostLimited = limited,
+                CostUsd = spent,
+                InputTokens = Interlocked.Read(ref _inputTokens),
+                OutputTokens = Interlocked.Read(ref _outputTokens),
+                Duration = duration,
+                EpisodeStatus = status,
+                RunStatus = runStatus,
+                MaxCostUsd = _plan.MaxCostUsd,
+                FailedChapters = failedChapters,
+            };
+        }
+
+        private Task WriteProvenanceAsync(IReadOnlyList<ImageGenChapterResult> results, decimal spent, TimeSpan duration)
+        {
+            var p = _plan;
+            var provenance = new ImageGenProvenance
+            {
+                EpisodeId = _episodeId,
+                Timestamp = Timestamps.Format(Time.GetUtcNow()),
+                PromptName = p.Template.Name,
+                PromptVersion = p.PromptVersion.Version,
+                PromptHash = p.Template.ContentHash,
+                Model = p.Profile.Model,
+                ModelParams = new Dictionary<string, object?>
+                {
+                    ["size"] = p.Profile.Size,
+                    ["quality"] = p.Profile.Quality,
+                    ["style"] = p.Profile.Style,
+                    ["output_size"] = $"{ImageNormalizer.TargetWidth}x{ImageNormalizer.TargetHeight}",
+                    ["style_prefix"] = _stage._ws.Settings.ImageStylePrefix,
+                    ["llm_model"] = _stage._ws.Settings.LlmModel,
+                    ["llm_temperature"] = p.Template.Temperature,
+                    ["llm_max_tokens"] = p.Template.MaxTokens,
+                    ["throttle_limit"] = p.ThrottleLimit,
+                    ["max_episode_cost_usd"] = p.MaxCostUsd,
+                },
+                InputFiles = ["chapters.json", "prompts/imagegen.md"],
+                InputContentHash = p.Chapters.ContentHash,
+                OutputFiles = [.. results.Where(r => r.Path is not null).Select(r => _paths.RelativeToEpisode(_episodeId, r.Path!)), "images/manifest.json"],
+                InputTokens = Interlocked.Read(ref _inputTokens),
+                OutputTokens = Interlocked.Read(ref _outputTokens),
+                CostUsd = spent,
+                DurationSeconds = Math.Round(duration.TotalSeconds, 3),
+                Chapters = new Dictionary<string, int>
+                {
+                    ["total"] = p.Items.Count,
+                    ["generated"] = results.Count(r => r.Status == ImageStatus.Generated),
+                    ["unchanged"] = results.Count(r => r.Status == ImageStatus.Unchanged),
+                    ["skipped"] = results.Count(r => r.Status == ImageStatus.Skipped),
+                    ["failed"] = results.Count(r => r.Status == ImageStatus.Failed),
+                    ["cost_limited"] = results.Count(r => r.Status == ImageStatus.CostLimited),
+                },
+            };
+            return BtceduJson.WriteAsync(_paths.ImageGenProvenanceFile(_episodeId), provenance);
+        }
+
+        private ManifestEntry InitialEntry(PlannedChapter item) => item.Decision switch
+        {
+            ChapterDecision.Skip => new ManifestEntry { ChapterId = item.Chapter.ChapterId, VisualType = item.Chapter.VisualType.ToString(), Status = ImageStatus.Skipped, Reason = item.Reason },
+            // Kept images and chapters outside the selection carry their entry over untouched.
+            _ when item.Previous is not null => item.Previous,
+            _ => new ManifestEntry { ChapterId = item.Chapter.ChapterId, VisualType = item.Chapter.VisualType.ToString(), Status = ImageStatus.Skipped, Reason = "no image yet: " + item.Reason },
+        };
+
+        private ImageGenChapterResult ResultWithoutWork(PlannedChapter item)
+        {
+            var image = _paths.ImageFile(_episodeId, item.Chapter.ChapterId);
+            return item.Decision switch
+            {
+                ChapterDecision.UpToDate => Result(item, ImageStatus.Unchanged, 0, null, item.Reason, 0),
+                ChapterDecision.NotSelected => Result(item, _manifest[item.Chapter.ChapterId].Status == ImageStatus.Generated && File.Exists(image) ? ImageStatus.Unchanged : ImageStatus.Skipped, 0, null, item.Reason, 0),
+                _ => Result(item, ImageStatus.Skipped, 0, null, item.Reason, 0),
+            };
+        }
+
+        private ImageGenChapterResult Result(PlannedChapter item, ImageStatus status, decimal cost, string? error, string? reason, int attempts)
+        {
+            var image = _paths.ImageFile(_episodeId, item.Chapter.ChapterId);
+            return new ImageGenChapterResult
+            {
+                EpisodeId = _episodeId,
+                ChapterId = item.Chapter.ChapterId,
+                Order = item.Chapter.Order,
+                VisualType = item.Chapter.VisualType,
+                Status = status,
+                CostUsd = cost,
+                Path = File.Exists(image) && status != ImageStatus.Skipped ? image : null,
+                Error = error,
+                Reason = reason,
+                Attempts = attempts,
+            };
+        }
+
+        private ManifestEntry CostLimited(PlannedChapter item) => (item.Previous ?? new ManifestEntry
+        {
+            ChapterId = item.Chapter.ChapterId,
+            VisualType = item.Chapter.VisualType.ToString(),
+            Status = ImageStatus.CostLimited,
+        }) with
+        {
+            Status = ImageStatus.CostLimited,
+            Reason = string.Create(CultureInfo.InvariantCulture, $"the next call would pass the episode's cost cap of ${_plan.MaxCostUsd}"),
+            Error = null,
+        };
+
+        private static ManifestEntry Failed(PlannedChapter item, string? prompt, string error) => (item.Previous ?? new ManifestEntry
+        {
+            ChapterId = item.Chapter.ChapterId,
+            VisualType = item.Chapter.VisualType.ToString(),
+            Status = ImageStatus.Failed,
+        }) with
+        {
+            Status = ImageStatus.Failed,
+            Prompt = prompt ?? item.Previous?.Prompt,
+            Error = error,
+            Reason = null,
+        };
+
+        private static string Compose(string stylePrefix, string prompt) =>
+            string.IsNullOrWhiteSpace(stylePrefix) ? prompt : stylePrefix.Trim() + " " + prompt;
+    }
+}

@@ -1,0 +1,25 @@
+using Btcedu.Core.Episodes;
+
+namespace Btcedu.Core.ImageGen;
+
+/// <summary>How a run ended, for the one-line summary and the error when the cap stopped it.</summary>
+public sealed record ImageGenSummary
+{
+    public required string EpisodeId { get; init; }
+    public required int Generated { get; init; }
+    public required int Unchanged { get; init; }
+    public required int Skipped { get; init; }
+    public required int Failed { get; init; }
+    public required int CostLimited { get; init; }
+    public required decimal CostUsd { get; init; }
+    public required long InputTokens { get; init; }
+    public required long OutputTokens { get; init; }
+    public required TimeSpan Duration { get; init; }
+    public required EpisodeStatus EpisodeStatus { get; init; }
+    public required string RunStatus { get; init; }
+    public required decimal MaxCostUsd { get; init; }
+    public required IReadOnlyList<string> FailedChapters { get; init; }
+
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{EpisodeId}: {Generated} generated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed{(CostLimited > 0 ? $", {CostLimited} cost-limited" : "")}; ${CostUsd:0.000} spent in {Duration.TotalSeconds:0.0}s; status {EpisodeStatus}.");
+}

@@ -1,0 +1,11 @@
+namespace Btcedu.Core.ImageGen;
+
+/// <summary>What happened to a chapter's image; the manifest spells these generated, unchanged, skipped, failed, cost_limited.</summary>
+public enum ImageStatus
+{
+    Generated,
+    Unchanged,
+    Skipped,
+    Failed,
+    CostLimited,
+}

@@ -1,0 +1,24 @@
+namespace Btcedu.Core.Pipeline;
+
+/// <summary>A row of <c>pipeline_runs</c>: one execution of a stage for an episode.</summary>
+public sealed record PipelineRun(
+    long Id,
+    string EpisodeId,
+    string Stage,
+    string Status,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? CompletedAt,
+    long InputTokens,
+    long OutputTokens,
+    decimal EstimatedCostUsd,
+    string? ErrorMessage);
+
+public static class PipelineRunStatus
+{
+    public const string Running = "running";
+    public const string Success = "success";
+    public const string Partial = "partial";
+    public const string Failed = "failed";
+    public const string CostLimited = "cost_limited";
+    public const string Cancelled = "cancelled";
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Btcedu.Core.Workspace;
+using Microsoft.Data.Sqlite;
+
+namespace Btcedu.Core.Storage;
+
+/// <summary>The <c>media_assets</c> table.</summary>
+public sealed class MediaAssetStore
+{
+    private readonly Database _db;
+    private readonly WorkspacePaths _paths;
+
+    public MediaAssetStore(Database db, WorkspacePaths paths)
+    {
+        _db = db;
+        _paths = paths;
+    }
+
+    /// <summary>Records a chapter's asset, replacing its previous row of the same type in the same transaction.</summary>
+    public void Replace(NewMediaAsset asset)
+    {
+        using var connection = _db.Connect();
+        using var tx = connection.BeginTransaction(deferred: false);
+        connection.Execute("DELETE FROM media_assets WHERE episode_id = $e AND asset_type = $t AND chapter_id IS $c", tx,
+            ("$e", asset.EpisodeId), ("$t", asset.AssetType), ("$c", asset.ChapterId));
+        connection.Execute("""
+            INSERT INTO media_assets (episode_id, asset_type, chapter_id, file_path, mime_type, size_bytes, metadata, prompt_version_id, created_at)
+            VALUES ($e, $t, $c, $path, $mime, $size, $meta, $pv, $now)
+            """, tx, ("$e", asset.EpisodeId), ("$t", asset.AssetType), ("$c", asset.ChapterId), ("$path", asset.FilePath),
+            ("$mime", asset.MimeType), ("$size", asset.SizeBytes), ("$meta", JsonSerializer.Serialize(asset.Metadata, BtceduJson.Compact)),
+            ("$pv", asset.PromptVersionId), ("$now", Timestamps.Format(_db.Time.GetUtcNow())));
+        tx.Commit();
+    }
+
+    public IReadOnlyList<MediaAsset> List(string? episodeId = null, string? assetType = null)
+    {
+        using var connection = _db.Connect();
+        using var command = connection.Command("""
+            SELECT a.id, a.episode_id, a.chapter_id, a.asset_type, a.file_path, a.mime_type, a.size_bytes, a.duration_seconds,
+                   a.metadata, a.prompt_version_id, p.version, a.created_at
+            FROM media_assets a LEFT JOIN prompt_versions p ON p.id = a.prompt_version_id
+            WHERE ($e IS NULL OR a.episode_id = $e) AND ($t IS NULL OR a.asset_type = $t)
+            ORDER BY a.episode_id, a.asset_type, a.chapter_id, a.id
+            """, null, ("$e", episodeId), ("$t", assetType));
+        using var reader = command.ExecuteReader();
+        var result = new List<MediaAsset>();
+        while (reader.Read())
+        {
+            result.Add(Read(reader));
+        }
+        return result;
+    }
+
+    private MediaAsset Read(SqliteDataReader r)
+    {
+        var episodeId = r.GetString(1);
+        var filePath = r.GetString(4);
+        var metadata = r.GetString(8);
+        string? model = null, hash = null;
+        decimal? cost = null;
+        using (var json = JsonDocument.Parse(metadata))
+        {
+            var root = json.RootElement;
+            if (root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String) { model = m.GetString(); }
+            if (root.TryGetProperty("chapter_hash", out var h) && h.ValueKind == JsonValueKind.String) { hash = h.GetString(); }
+            if (root.TryGetProperty("cost_usd", out var c) && c.ValueKind == JsonValueKind.Number) { cost = c.GetDecimal(); }
+        }
+        return new MediaAsset
+        {
+            Id = r.GetInt64(0),
+            EpisodeId = episodeId,
+            ChapterId = r.NullableString(2),
+            AssetType = r.GetString(3),
+            FilePath = filePath,
+            Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(_paths.EpisodeDir(episodeId), filePath)),
+            MimeType = r.GetString(5),
+            SizeBytes = r.GetInt64(6),
+            DurationSeconds = r.IsDBNull(7) ? null : r.GetDouble(7),
+            Metadata = metadata,
+            Model = model,
+            CostUsd = cost,
+            ChapterHash = hash,
+            PromptVersionId = r.IsDBNull(9) ? null : r.GetInt64(9),
+            PromptVersion = r.IsDBNull(10) ? null : r.GetInt32(10),
+            CreatedAt = Timestamps.Parse(r.GetString(11)),
+        };
+    }
+}

@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Management.Automation;
+using System.Text;
+using System.Threading.Channels;
+using Btcedu.Core;
+using Btcedu.Core.ImageGen;
+using Btcedu.Core.Imaging;
+using Btcedu.Core.Llm;
+
+namespace Btcedu.PowerShell.Commands;
+
+/// <summary>
+/// Generates the images of one or more episodes: only missing, changed or stale chapters unless -Force or
+/// -ChapterId say otherwise, concurrently, within the episode's cost cap. Piped chapters limit the run to them.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "BtceduImageGen", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ImageGenChapterResult))]
+public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
+{
+    private readonly List<string> _episodes = [];
+    private readonly Dictionary<string, HashSet<string>?> _piped = new(StringComparer.Ordinal);
+    private string[]? _commandLineChapterIds;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    [ValidateNotNullOrEmpty]
+    public string[] EpisodeId { get; set; } = [];
+
+    /// <summary>Regenerate exactly these chapters, even when unchanged. From the pipeline, chapters limit the run instead.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? ChapterId { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; }
+
+    [Parameter]
+    [ValidateRange(0, 100000)]
+    public decimal MaxCostUsd { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        _commandLineChapterIds = MyInvocation.BoundParameters.ContainsKey(nameof(ChapterId)) ? ChapterId : null;
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var id in EpisodeId)
+        {
+            if (!_episodes.Contains(id))
+            {
+                _episodes.Add(id);
+            }
+            // A chapter piped in (its ChapterId bound from the pipeline, not the command line) narrows the run.
+            var pipedChapters = MyInvocation.ExpectingInput && ChapterId is not null && !ReferenceEquals(ChapterId, _commandLineChapterIds) ? ChapterId : null;
+            if (pipedChapters is null)
+            {
+                _piped[id] = null;
+            }
+            else if (!_piped.TryGetValue(id, out var set) || set is not null)
+            {
+                set ??= new HashSet<string>(StringComparer.Ordinal);
+                set.UnionWith(pipedChapters);
+                _piped[id] = set;
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        foreach (var id in _episodes)
+        {
+            if (Stopping)
+            {
+                break;
+            }
+            var selection = new ImageGenSelection
+            {
+                Force = Force,
+                Named = _commandLineChapterIds,
+                Restrict = _piped.GetValueOrDefault(id),
+                ThrottleLimit = MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)) ? ThrottleLimit : null,
+                MaxCostUsd = MyInvocation.BoundParameters.ContainsKey(nameof(MaxCostUsd)) ? MaxCostUsd : null,
+            };
+            TryRun(() => RunEpisode(id, selection), id);
+        }
+        base.EndProcessing();
+    }
+
+    private void RunEpisode(string episodeId, ImageGenSelection selection)
+    {
+        var planner = ImageGenStage.Create(Workspace, ModulePaths.Prompts, null, null);
+        var plan = planner.Plan(episodeId, selection);
+        if (!ShouldProcess(Describe(plan), $"Generate {plan.ToGenerate.Count()} image(s) for episode '{episodeId}' (about {Usd(plan.EstimatedCostUsd)})?", "Invoke-BtceduImageGen"))
+        {
+            return;
+        }
+
+        var events = Channel.CreateUnbounded<ImageGenEvent>(new UnboundedChannelOptions { SingleReader = true });
+        void Log(string line) => events.Writer.TryWrite(new RunMessage(line, IsWarning: false));
+        using var images = new OpenAIImageGenService(Workspace.Settings, log: Log);
+        using var text = new OpenAITextGenService(Workspace.Settings, log: Log);
+        var stage = ImageGenStage.Create(Workspace, ModulePaths.Prompts, images, text);
+        var run = Task.Run(() => stage.RunAsync(episodeId, selection, events.Writer, Cancellation));
+
+        var progress = new ProgressRecord(1, $"Generating images for {episodeId}", "Starting…");
+        foreach (var e in events.Reader.ReadAllAsync().ToBlockingEnumerable())
+        {
+            switch (e)
+            {
+                case ChapterCompleted c:
+                    WriteObject(c.Result);
+                    break;
+                case ProgressChanged p:
+                    progress.PercentComplete = p.Total == 0 ? 100 : p.Done * 100 / p.Total;
+                    progress.StatusDescription = $"{p.Done}/{p.Total} chapters, {Usd(p.SpentUsd)} spent (last: {p.ChapterId})";
+                    WriteProgress(progress);
+                    break;
+                case RunMessage { IsWarning: true } m:
+                    WriteWarning(m.Text);
+                    break;
+                case RunMessage m:
+                    WriteVerbose(m.Text);
+                    break;
+            }
+        }
+        progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(progress);
+
+        ImageGenSummary summary;
+        try
+        {
+            summary = run.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (Stopping)
+        {
+            return;
+        }
+
+        WriteInformation(new HostInformationMessage { Message = summary.ToString() }, ["PSHOST", "Btcedu.Summary"]);
+        foreach (var chapter in summary.FailedChapters)
+        {
+            WriteWarning($"Episode '{episodeId}': chapter {chapter} failed; see its Error, then re-run to retry it.");
+        }
+        if (summary.CostLimited > 0)
+        {
+            WriteBtceduError(new BtceduException("CostLimitExceeded", BtceduErrorKind.LimitsExceeded,
+                string.Create(CultureInfo.InvariantCulture, $"Episode '{episodeId}' reached its cost cap of {Usd(summary.MaxCostUsd)}: {summary.CostLimited} chapter(s) were not generated and the episode is COST_LIMIT. Raise max_episode_cost_usd (or pass -MaxCostUsd) and run again."),
+                episodeId));
+        }
+    }
+
+    private static string Describe(ImageGenPlan plan)
+    {
+        var text = new StringBuilder();
+        var todo = plan.ToGenerate.ToList();
+        text.Append(CultureInfo.InvariantCulture, $"Episode '{plan.Episode.Id}': generate {todo.Count} of {plan.Items.Count} chapter image(s) with {plan.Profile.Model} {plan.Profile.Size} {plan.Profile.Quality}, estimated {Usd(plan.EstimatedCostUsd)} (spent so far {Usd(plan.SpentBeforeUsd)}, cap {Usd(plan.MaxCostUsd)}).");
+        foreach (var item in todo)
+        {
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): {item.Reason}, {Usd(item.EstimatedCostUsd)}{(item.Chapter.ImagePrompt is null ? " + LLM prompt" : "")}");
+        }
+        return text.ToString();
+    }
+
+    private static string Usd(decimal value) => "$" + value.ToString("0.000", CultureInfo.InvariantCulture);
+}

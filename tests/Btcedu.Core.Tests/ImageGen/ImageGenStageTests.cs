@@ -1,0 +1,384 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Btcedu.Core.Episodes;
+using Btcedu.Core.ImageGen;
+using Btcedu.Core.Pipeline;
+using Btcedu.Core.Storage;
+using Btcedu.Core.Tests.Fakes;
+using Btcedu.Core.Tests.Support;
+using Btcedu.Core.Workspace;
+
+namespace Btcedu.Core.Tests.ImageGen;
+
+public sealed class ImageGenStageTests
+{
+    private static readonly string[] Generated = ["ch02", "ch03", "ch04", "ch06"];
+
+    [Fact]
+    public async Task A_first_run_generates_the_generated_types_and_records_everything()
+    {
+        await using var h = await StageHarness.StartAsync();
+        var (summary, results) = await h.RunAsync();
+
+        Assert.Equal(["ch01", "ch02", "ch03", "ch04", "ch05", "ch06"], results.Select(r => r.ChapterId));
+        Assert.Equal(Generated, results.Where(r => r.Status == ImageStatus.Generated).Select(r => r.ChapterId));
+        Assert.Equal(["ch01", "ch05"], results.Where(r => r.Status == ImageStatus.Skipped).Select(r => r.ChapterId));
+        Assert.Equal(EpisodeStatus.IMAGES_GENERATED, summary.EpisodeStatus);
+        Assert.Equal(results.Sum(r => r.CostUsd), summary.CostUsd);
+        Assert.Equal(0.063m, results.Single(r => r.ChapterId == "ch03").CostUsd);                 // given prompt: the image alone
+        Assert.InRange(results.Single(r => r.ChapterId == "ch02").CostUsd, 0.063m + 0.000001m, 0.064m); // plus the LLM's tokens
+
+        foreach (var id in Generated)
+        {
+            var png = File.ReadAllBytes(Path.Combine(h.ImagesDir, id + ".png"));
+            Assert.Equal((1920, 1080), TestImages.Size(png));
+        }
+        Assert.False(File.Exists(Path.Combine(h.ImagesDir, "ch01.png")));
+
+        var manifest = h.Manifest();
+        Assert.Equal("ep1", manifest["episode_id"]!.GetValue<string>());
+        var entries = manifest["images"]!.AsArray();
+        Assert.Equal(6, entries.Count);
+        var ch01 = entries[0]!;
+        Assert.Equal("skipped", ch01["status"]!.GetValue<string>());
+        Assert.Contains("brand templates", ch01["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        var ch03 = entries[2]!;
+        Assert.Equal("generated", ch03["status"]!.GetValue<string>());
+        Assert.Equal("images/ch03.png", ch03["file_path"]!.GetValue<string>());
+        Assert.Equal("1920x1080", ch03["size"]!.GetValue<string>());
+        Assert.Equal("1536x1024", ch03["source_size"]!.GetValue<string>());
+        Assert.Equal("medium", ch03["quality"]!.GetValue<string>());
+        Assert.Equal("gpt-image-1", ch03["model"]!.GetValue<string>());
+        Assert.StartsWith("sha256:", ch03["chapter_hash"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(0.063m, ch03["cost_usd"]!.GetValue<decimal>());
+        var raw = File.ReadAllText(h.Temp.Paths.ManifestFile("ep1"));
+        Assert.Contains("Verilen istem 3: şeffaf bloklar", raw, StringComparison.Ordinal); // Turkish unescaped
+        Assert.Contains("\n  \"images\": [", raw, StringComparison.Ordinal);              // indented by 2
+
+        var provenance = JsonNode.Parse(File.ReadAllText(h.Temp.Paths.ImageGenProvenanceFile("ep1")))!;
+        Assert.Equal("imagegen", provenance["stage"]!.GetValue<string>());
+        Assert.Equal("imagegen", provenance["prompt_name"]!.GetValue<string>());
+        Assert.Equal(1, provenance["prompt_version"]!.GetValue<int>());
+        Assert.Equal(4, provenance["chapters"]!["generated"]!.GetValue<int>());
+        Assert.Equal(2, provenance["chapters"]!["skipped"]!.GetValue<int>());
+        Assert.Equal(summary.CostUsd, provenance["cost_usd"]!.GetValue<decimal>());
+        Assert.Contains("images/ch02.png", provenance["output_files"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(4 * 40 + 2 * 12, provenance["input_tokens"]!.GetValue<long>());
+
+        var ws = h.Workspace;
+        var assets = new MediaAssetStore(ws.Database, ws.Paths).List("ep1");
+        Assert.Equal(Generated, assets.Select(a => a.ChapterId));
+        Assert.All(assets, a => Assert.Equal(new FileInfo(a.Path).Length, a.SizeBytes));
+        Assert.Equal(1, assets.Single(a => a.ChapterId == "ch02").PromptVersion);   // LLM-written prompt
+        Assert.Null(assets.Single(a => a.ChapterId == "ch03").PromptVersionId);     // the chapter's own prompt
+        var run = Assert.Single(new PipelineRunStore(ws.Database).List("ep1"));
+        Assert.Equal(("imagegen", PipelineRunStatus.Success), (run.Stage, run.Status));
+        Assert.Equal(summary.CostUsd, run.EstimatedCostUsd);
+        Assert.Equal(4 * 40 + 2 * 12, run.InputTokens);
+    }
+
+    [Fact]
+    public async Task Given_prompts_are_sent_with_the_style_prefix_and_the_llm_writes_the_others_from_the_template()
+    {
+        await using var h = await StageHarness.StartAsync();
+        await h.RunAsync(new ImageGenSelection { ThrottleLimit = 1 });
+
+        var prompts = h.ImageRequests.Select(StageHarness.PromptOf).ToList();
+        Assert.Equal(4, prompts.Count);
+        Assert.All(prompts, p => Assert.StartsWith(BtceduSettings.DefaultStylePrefix + " ", p, StringComparison.Ordinal));
+        Assert.Contains(prompts, p => p.EndsWith("Verilen istem 3: şeffaf bloklar", StringComparison.Ordinal));
+        Assert.Equal(2, prompts.Count(p => p.EndsWith("Flat vector diagram of linked blocks, orange accents, no text", StringComparison.Ordinal)));
+
+        Assert.Equal(2, h.ChatRequests.Count);
+        var chat = h.ChatRequests[0].Body;
+        Assert.Contains("Diagram number 2 of blocks linked by hashes", chat, StringComparison.Ordinal);
+        Assert.Contains("şifreleme", JsonDocument.Parse(chat).RootElement.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("{{", chat, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_second_run_calls_nothing_spends_nothing_and_writes_nothing()
+    {
+        await using var h = await StageHarness.StartAsync();
+        await h.RunAsync();
+        var requests = h.Server.Requests.Count;
+        var before = h.Temp.Snapshot();
+
+        var (summary, results) = await h.RunAsync();
+
+        Assert.Equal(requests, h.Server.Requests.Count);
+        Assert.Equal(0m, summary.CostUsd);
+        Assert.Equal(4, summary.Unchanged);
+        Assert.All(results.Where(r => r.Status != ImageStatus.Skipped), r => Assert.Equal(ImageStatus.Unchanged, r.Status));
+        Assert.Equal(before.Where(f => !f.Key.Contains("btcedu.db", StringComparison.Ordinal)), h.Temp.Snapshot().Where(f => !f.Key.Contains("btcedu.db", StringComparison.Ordinal)));
+        Assert.Single(new PipelineRunStore(h.Workspace.Database).List("ep1")); // a run that called nothing records no run
+    }
+
+    [Fact]
+    public async Task A_changed_chapter_regenerates_alone_and_its_new_entry_replaces_the_old()
+    {
+        await using var h = await StageHarness.StartAsync();
+        await h.RunAsync();
+        var oldEntries = h.Manifest()["images"]!.AsArray().Select(e => e!.ToJsonString()).ToList();
+        var document = StageHarness.Document();
+        document.Chapter(2)["visual"]!["image_prompt"] = "Yeni istem: madenciler";
+        h.Import(document);
+        var before = h.ImageRequests.Count;
+
+        var (summary, results) = await h.RunAsync();
+
+        Assert.Equal(1, h.ImageRequests.Count - before);
+        Assert.EndsWith("Yeni istem: madenciler", StageHarness.PromptOf(h.ImageRequests[^1]), StringComparison.Ordinal);
+        Assert.Equal(["ch03"], results.Where(r => r.Status == ImageStatus.Generated).Select(r => r.ChapterId));
+        Assert.Equal(3, summary.Unchanged);
+        var newEntries = h.Manifest()["images"]!.AsArray().Select(e => e!.ToJsonString()).ToList();
+        Assert.Equal(oldEntries.Where((_, i) => i != 2), newEntries.Where((_, i) => i != 2)); // untouched
+        Assert.NotEqual(oldEntries[2], newEntries[2]);
+        Assert.Empty(Directory.EnumerateFiles(h.ImagesDir, "*.stale")); // the re-import's markers are satisfied
+        Assert.Single(new MediaAssetStore(h.Workspace.Database, h.Temp.Paths).List("ep1"), a => a.ChapterId == "ch03");
+    }
+
+    [Fact]
+    public async Task Force_regenerates_every_eligible_chapter()
+    {
+        await using var h = await StageHarness.StartAsync();
+        await h.RunAsync();
+        var (summary, _) = await h.RunAsync(new ImageGenSelection { Force = true });
+        Assert.Equal(8, h.ImageRequests.Count);
+        Assert.Equal(4, summary.Generated);
+    }
+
+    [Fact]
+    public async Task Named_chapters_regenerate_even_when_unchanged_and_nothing_else()
+    {
+        await using var h = await StageHarness.StartAsync();
+        await h.RunAsync();
+        var (summary, results) = await h.RunAsync(new ImageGenSelection { Named = ["ch06"] });
+        Assert.Equal(5, h.ImageRequests.Count);
+        Assert.Equal(["ch06"], results.Where(r => r.Status == ImageStatus.Generated).Select(r => r.ChapterId));
+        Assert.Equal(6, results.Count);
+        Assert.Equal(1, summary.Generated);
+    }
+
+    [Fact]
+    public async Task Unknown_named_chapters_are_refused_before_any_call()
+    {
+        await using var h = await StageHarness.StartAsync();
+        var e = await Assert.ThrowsAsync<BtceduException>(() => h.RunAsync(new ImageGenSelection { Named = ["ch99"] }));
+        Assert.Equal("ChapterNotFound", e.ErrorId);
+        Assert.Empty(h.Server.Requests);
+    }
+
+    [Fact]
+    public async Task Piped_chapters_restrict_the_run_without_forcing_them()
+    {
+        await using var h = await StageHarness.StartAsync();
+        var (summary, _) = await h.RunAsync(new ImageGenSelection { Restrict = ["ch02", "ch03"] });
+        Assert.Equal(2, summary.Generated);
+        Assert.Equal(2, h.ImageRequests.Count);
+        var manifest = h.Manifest()["images"]!.AsArray();
+        Assert.Equal(6, manifest.Count); // still lists every chapter
+        Assert.Contains("no image yet", manifest[3]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var (again, _) = await h.RunAsync(new ImageGenSelection { Restrict = ["ch02", "ch03"] });
+        Assert.Equal(0, again.Generated);
+        var (forced, _) = await h.RunAsync(new ImageGenSelection { Restrict = ["ch02"], Force = true });
+        Assert.Equal(1, forced.Generated);
+    }
+
+    [Fact]
+    public async Task A_stale_marker_from_an_operator_forces_regeneration_and_is_cleared()
+    {
+        await using var h = await StageHarness.StartAsync();
+        await h.RunAsync();
+        var image = Path.Combine(h.ImagesDir, "ch04.png");
+        File.WriteAllText(StaleMarker.PathFor(image), """{"invalidated_by":"operator","invalidated_at":"2026-11-24T00:00:00Z","reason":"colours off"}""");
+
+        var (_, results) = await h.RunAsync();
+
+        Assert.Equal(["ch04"], results.Where(r => r.Status == ImageStatus.Generated).Select(r => r.ChapterId));
+        Assert.False(File.Exists(StaleMarker.PathFor(image)));
+    }
+
+    [Fact]
+    public async Task One_rejected_chapter_does_not_stop_the_others()
+    {
+        await using var h = await StageHarness.StartAsync(StageHarness.Document(prompt: i => $"istem {i}"));
+        h.Server.EnqueueImages(FakeResponse.ContentPolicy());
+
+        var (summary, results) = await h.RunAsync(new ImageGenSelection { ThrottleLimit = 1 });
+
+        var failed = Assert.Single(results, r => r.Status == ImageStatus.Failed);
+        Assert.Equal("ch02", failed.ChapterId);
+        Assert.Contains("ContentPolicyRejected", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(3, summary.Generated);
+        Assert.Equal(EpisodeStatus.IMAGES_GENERATED, h.Workspace.Episodes.Get("ep1").Status);
+        Assert.Equal(["ch02"], summary.FailedChapters);
+        Assert.Equal(PipelineRunStatus.Partial, new PipelineRunStore(h.Workspace.Database).List("ep1").Single().Status);
+        Assert.Equal("failed", h.Manifest()["images"]![1]!["status"]!.GetValue<string>());
+        Assert.Equal(1, h.ImageRequests.Count(r => StageHarness.PromptOf(r).EndsWith("istem 2", StringComparison.Ordinal))); // never retried
+
+        var (retry, _) = await h.RunAsync(); // a plain re-run retries the failed chapter only
+        Assert.Equal(1, retry.Generated);
+        Assert.Equal(0, retry.Failed);
+    }
+
+    [Fact]
+    public async Task When_every_chapter_fails_the_status_stays_and_the_run_is_failed()
+    {
+        await using var h = await StageHarness.StartAsync(StageHarness.Document(prompt: i => $"istem {i}"));
+        h.Server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.Error(401, "invalid_api_key", "Incorrect API key provided: sk-test-***42."));
+
+        var (summary, _) = await h.RunAsync();
+
+        Assert.Equal(4, summary.Failed);
+        Assert.Equal(EpisodeStatus.CHAPTERIZED, h.Workspace.Episodes.Get("ep1").Status);
+        Assert.Equal(PipelineRunStatus.Failed, new PipelineRunStore(h.Workspace.Database).List("ep1").Single().Status);
+        Assert.Equal(4, h.ImageRequests.Count); // auth errors are not retried
+        Assert.DoesNotContain(h.Log, l => l.Contains(StageHarness.Key, StringComparison.Ordinal));
+        Assert.DoesNotContain(StageHarness.Key, File.ReadAllText(h.Temp.Paths.ManifestFile("ep1")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task The_cost_cap_stops_the_run_and_is_never_exceeded(int throttle)
+    {
+        // Eight given-prompt diagrams at $0.063 each; the cap fits five (0.315) but not six (0.378).
+        await using var h = await StageHarness.StartAsync(StageHarness.Document(8, _ => "diagram", i => $"istem {i}"));
+        h.Server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.ImageBase64(TestImages.Png(1536, 1024)).WithDelay(TimeSpan.FromMilliseconds(50)));
+
+        var (summary, results) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = 0.35m, ThrottleLimit = throttle });
+
+        Assert.Equal(5, summary.Generated);
+        Assert.Equal(3, summary.CostLimited);
+        Assert.Equal(5, h.ImageRequests.Count);
+        Assert.True(summary.CostUsd <= 0.35m);
+        Assert.Equal(EpisodeStatus.COST_LIMIT, h.Workspace.Episodes.Get("ep1").Status);
+        var runs = new PipelineRunStore(h.Workspace.Database);
+        Assert.Equal(PipelineRunStatus.CostLimited, runs.List("ep1").Single().Status);
+        Assert.True(runs.TotalCostUsd("ep1") <= 0.35m);
+        Assert.Equal(3, h.Manifest()["images"]!.AsArray().Count(e => e!["status"]!.GetValue<string>() == "cost_limited"));
+        if (throttle == 1)
+        {
+            Assert.Equal(["ch06", "ch07", "ch08"], results.Where(r => r.Status == ImageStatus.CostLimited).Select(r => r.ChapterId));
+        }
+
+        // Earlier spending counts: a second run under the same cap has room for nothing.
+        var (second, _) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = 0.35m });
+        Assert.Equal(0, second.Generated);
+        Assert.Equal(5, h.ImageRequests.Count);
+        // Raising the cap finishes the episode.
+        var (third, _) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = 1m });
+        Assert.Equal(3, third.Generated);
+        Assert.Equal(EpisodeStatus.IMAGES_GENERATED, h.Workspace.Episodes.Get("ep1").Status);
+    }
+
+    [Fact]
+    public async Task A_run_killed_midway_resumes_without_paying_twice_for_a_finished_image()
+    {
+        await using var h = await StageHarness.StartAsync(StageHarness.Document(8, _ => "b_roll", i => $"istem {i}"));
+        h.Server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.ImageBase64(TestImages.Png(1536, 1024)).WithDelay(TimeSpan.FromMilliseconds(150)));
+        using var cts = new CancellationTokenSource();
+        var generated = 0;
+        var stage = h.Stage();
+        var channel = System.Threading.Channels.Channel.CreateUnbounded<ImageGenEvent>();
+        var run = stage.RunAsync("ep1", new ImageGenSelection { ThrottleLimit = 2 }, channel.Writer, cts.Token);
+        await foreach (var e in channel.Reader.ReadAllAsync())
+        {
+            if (e is ProgressChanged && ++generated == 3)
+            {
+                cts.Cancel(); // the operator presses Ctrl+C (or the process dies) with work in flight
+            }
+        }
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.False(File.Exists(h.Temp.Paths.LockFile("ep1")));
+        var finished = h.Manifest()["images"]!.AsArray().Where(e => e!["status"]!.GetValue<string>() == "generated").Select(e => e!["chapter_id"]!.GetValue<string>()).ToList();
+        Assert.InRange(finished.Count, 3, 7);
+
+        var (summary, _) = await h.RunAsync();
+
+        Assert.Equal(8 - finished.Count, summary.Generated);
+        foreach (var id in finished)
+        {
+            var n = int.Parse(id[2..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(1, h.ImageRequests.Count(r => StageHarness.PromptOf(r).EndsWith($"istem {n}", StringComparison.Ordinal)));
+        }
+        Assert.Equal(8, h.Manifest()["images"]!.AsArray().Count(e => e!["status"]!.GetValue<string>() == "generated"));
+    }
+
+    [Fact]
+    public async Task A_second_run_on_a_locked_episode_is_refused_at_once()
+    {
+        await using var h = await StageHarness.StartAsync();
+        using (EpisodeLock.Acquire(h.Temp.Paths.LockFile("ep1"), "ep1", TimeProvider.System))
+        {
+            var e = await Assert.ThrowsAsync<BtceduException>(() => h.RunAsync());
+            Assert.Equal("EpisodeLocked", e.ErrorId);
+            Assert.Equal(BtceduErrorKind.ResourceBusy, e.Kind);
+            Assert.Contains($"process {Environment.ProcessId}", e.Message, StringComparison.Ordinal);
+        }
+        Assert.Empty(h.Server.Requests);
+    }
+
+    [Fact]
+    public async Task A_lock_left_by_a_dead_process_is_taken_over()
+    {
+        await using var h = await StageHarness.StartAsync();
+        h.Temp.WriteFile("data/outputs/ep1/.imagegen.lock", $$"""{"pid": 2147483000, "host": "{{Environment.MachineName}}", "process_started_at": "2020-01-01T00:00:00.000Z", "acquired_at": "2020-01-01T00:00:00.000Z"}""");
+        var (summary, _) = await h.RunAsync();
+        Assert.Equal(4, summary.Generated);
+        Assert.False(File.Exists(h.Temp.Paths.LockFile("ep1")));
+    }
+
+    [Fact]
+    public async Task Legacy_and_unchapterized_episodes_are_refused()
+    {
+        await using var h = await StageHarness.StartAsync();
+        var ws = h.Workspace;
+        ws.Episodes.Create("old", "Eski", 1);
+        ws.Episodes.Create("new2", "Yeni", 2);
+        var stage = h.Stage();
+        Assert.Equal("EpisodeNotV2", Assert.Throws<BtceduException>(() => stage.Plan("old", new ImageGenSelection())).ErrorId);
+        Assert.Equal("EpisodeNotChapterized", Assert.Throws<BtceduException>(() => stage.Plan("new2", new ImageGenSelection())).ErrorId);
+        Assert.Equal("EpisodeNotFound", Assert.Throws<BtceduException>(() => stage.Plan("nope", new ImageGenSelection())).ErrorId);
+    }
+
+    [Fact]
+    public async Task Planning_calls_nothing_and_writes_nothing()
+    {
+        await using var h = await StageHarness.StartAsync();
+        var ws = h.Workspace;
+        var before = h.Temp.Snapshot();
+
+        var plan = h.Stage(ws).Plan("ep1", new ImageGenSelection());
+
+        Assert.Equal(4, plan.ToGenerate.Count());
+        Assert.Equal(4 * 0.063m, plan.EstimatedCostUsd);
+        Assert.Equal(0, plan.PromptVersion.Id);
+        Assert.Empty(h.Server.Requests);
+        Assert.Empty(new PromptVersionStore(ws.Database).List("imagegen"));
+        Assert.Equal(before, h.Temp.Snapshot());
+    }
+
+    [Fact]
+    public async Task New_images_mark_render_outputs_stale()
+    {
+        await using var h = await StageHarness.StartAsync();
+        var render = h.Temp.WriteFile("data/outputs/ep1/render/draft.mp4", [1]);
+        await h.RunAsync();
+        var marker = JsonNode.Parse(File.ReadAllText(StaleMarker.PathFor(render)))!;
+        Assert.Equal("imagegen", marker["invalidated_by"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_changed_setting_changes_every_hash_and_regenerates()
+    {
+        await using var h = await StageHarness.StartAsync();
+        await h.RunAsync();
+        h.Environment["BTCEDU_IMAGE_STYLE_PREFIX"] = "Sulu boya tarzı.";
+        var (summary, _) = await h.RunAsync();
+        Assert.Equal(4, summary.Generated);
+        Assert.All(h.ImageRequests.Skip(4), r => Assert.StartsWith("Sulu boya tarzı. ", StageHarness.PromptOf(r), StringComparison.Ordinal));
+    }
+}

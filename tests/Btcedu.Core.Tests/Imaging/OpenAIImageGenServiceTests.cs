@@ -456,9 +456,11 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
     [Fact]
     public async Task Refused_connection_is_retried_then_Failed()
     {
-        var port = _server.Root.Port;
-        await _server.DisposeAsync();
-        _server = await FakeOpenAIServer.StartAsync(); // keep DisposeAsync happy; point the service at the dead port
+        // A port that was free a moment ago and has nothing listening now.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
         var settings = Settings() with { OpenAiBaseUrl = new Uri($"http://127.0.0.1:{port}/v1") };
         using var service = new OpenAIImageGenService(settings, Fast, null, _log.Enqueue);
 

@@ -161,7 +161,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
     {
         _server.EnqueueImages(FakeResponse.RateLimited(retryAfterSeconds: 30), FakeResponse.ImageBase64(TestImages.Png(1536, 1024)));
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var service = Service(options: Fast with { MaxDelay = TimeSpan.FromMinutes(1), OverallTimeout = TimeSpan.FromMinutes(5) }, time: time);
+        using var service = Service(options: Fast with { MaxDelay = TimeSpan.FromMinutes(1), AttemptTimeout = TimeSpan.FromMinutes(1), OverallTimeout = TimeSpan.FromMinutes(5) }, time: time);
         var real = Stopwatch.StartNew();
 
         var task = service.GenerateImageAsync(Request(), CancellationToken.None);

@@ -111,7 +111,7 @@ internal sealed class OpenAIConnection : IDisposable
         var tries = attempts == 1 ? "1 attempt" : string.Create(CultureInfo.InvariantCulture, $"{attempts} attempts");
         return failure.Kind switch
         {
-            ApiFailureKind.RateLimited => $"Still rate limited after {tries} ({failure.Reason}): {failure.ApiMessage} Lower image_throttle_limit or try again later.",
+            ApiFailureKind.RateLimited => $"Still rate limited after {tries} ({failure.Reason}): {failure.ApiMessage} Lower the parallelism (image_throttle_limit) or try again later.",
             ApiFailureKind.QuotaExhausted => $"The OpenAI account has no quota left ({failure.Reason}): {failure.ApiMessage} Add credit or raise the project's limit, then retry.",
             ApiFailureKind.ServerError => $"The API kept failing ({failure.Reason}) after {tries}: {failure.ApiMessage}",
             ApiFailureKind.Network => $"Could not reach {Endpoint.GetLeftPart(UriPartial.Authority)} after {tries}: {failure.ApiMessage} Check the network and openai_base_url / OPENAI_BASE_URL.",

@@ -161,7 +161,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
     {
         _server.EnqueueImages(FakeResponse.RateLimited(retryAfterSeconds: 30), FakeResponse.ImageBase64(TestImages.Png(1536, 1024)));
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var service = Service(options: Fast with { MaxDelay = TimeSpan.FromMinutes(1), OverallTimeout = TimeSpan.FromMinutes(5) }, time: time);
+        using var service = Service(options: Fast with { MaxDelay = TimeSpan.FromMinutes(1), AttemptTimeout = TimeSpan.FromMinutes(1), OverallTimeout = TimeSpan.FromMinutes(5) }, time: time);
         var real = Stopwatch.StartNew();
 
         var task = service.GenerateImageAsync(Request(), CancellationToken.None);
@@ -456,9 +456,11 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
     [Fact]
     public async Task Refused_connection_is_retried_then_Failed()
     {
-        var port = _server.Root.Port;
-        await _server.DisposeAsync();
-        _server = await FakeOpenAIServer.StartAsync(); // keep DisposeAsync happy; point the service at the dead port
+        // A port that was free a moment ago and has nothing listening now.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
         var settings = Settings() with { OpenAiBaseUrl = new Uri($"http://127.0.0.1:{port}/v1") };
         using var service = new OpenAIImageGenService(settings, Fast, null, _log.Enqueue);
 

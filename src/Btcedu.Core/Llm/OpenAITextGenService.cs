@@ -1,0 +1,109 @@
+using Btcedu.Core.OpenAi;
+using Btcedu.Core.Workspace;
+using OpenAI.Chat;
+
+namespace Btcedu.Core.Llm;
+
+/// <summary>
+/// <see cref="ITextGenService"/> over OpenAI's chat completions on the configured endpoint and key, with the
+/// same single Polly pipeline as the image service (429/5xx/network/timeouts retried; content filter,
+/// auth and unknown models not).
+/// </summary>
+public sealed class OpenAITextGenService : ITextGenService, IDisposable
+{
+    private readonly OpenAIConnection _connection;
+    private readonly LlmPriceTable _prices;
+
+    /// <param name="settings">Endpoint, key and image_timeout_seconds (the per-attempt timeout unless options set one).</param>
+    /// <param name="options">Retry and timeout tuning; null for the defaults.</param>
+    /// <param name="timeProvider">Clock for Polly's delays and timeouts; null for the system clock.</param>
+    /// <param name="log">Receives one line per retry and failure; the key is scrubbed from every line.</param>
+    /// <param name="prices">Token prices; null for <see cref="LlmPriceTable.Defaults"/>.</param>
+    /// <exception cref="BtceduException">No API key is configured (OpenAiApiKeyMissing).</exception>
+    public OpenAITextGenService(BtceduSettings settings, OpenAIServiceOptions? options = null, TimeProvider? timeProvider = null,
+        Action<string>? log = null, LlmPriceTable? prices = null)
+    {
+        _connection = new OpenAIConnection(settings, options ?? new OpenAIServiceOptions(), timeProvider ?? TimeProvider.System, log, "llm");
+        _prices = prices ?? LlmPriceTable.Defaults;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="BtceduException">The model has no price (before any call).</exception>
+    public async Task<TextGenResult> CompleteAsync(TextGenRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.Model, nameof(request));
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.UserPrompt, nameof(request));
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Temperature, nameof(request));
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxTokens, 1, nameof(request));
+        var model = request.Model.Trim().ToLowerInvariant();
+        var price = _prices.Require(model);
+
+        var client = new ChatClient(model, _connection.Credential, _connection.ClientOptions);
+        List<ChatMessage> messages = [];
+        if (!string.IsNullOrWhiteSpace(request.SystemPrompt))
+        {
+            messages.Add(new SystemChatMessage(request.SystemPrompt));
+        }
+        messages.Add(new UserChatMessage(request.UserPrompt));
+        var options = new ChatCompletionOptions { Temperature = (float)request.Temperature, MaxOutputTokenCount = request.MaxTokens };
+        var started = _connection.Time.GetTimestamp();
+
+        var call = await _connection.ExecuteAsync(
+            async token => (await client.CompleteChatAsync(messages, options, token).ConfigureAwait(false)).Value,
+            cancellationToken).ConfigureAwait(false);
+
+        var result = new TextGenResult { Outcome = TextGenOutcome.Failed, Attempts = call.Attempts };
+        if (call.Failure is { } failure)
+        {
+            var message = _connection.Describe(failure, call.Attempts, model);
+            _connection.Log($"llm: {model} failed: {message}");
+            return result with { Outcome = OutcomeOf(failure.Kind), Latency = Elapsed(started), ErrorMessage = message };
+        }
+
+        var completion = call.Value!;
+        int input = completion.Usage?.InputTokenCount ?? 0, output = completion.Usage?.OutputTokenCount ?? 0;
+        result = result with
+        {
+            InputTokens = completion.Usage?.InputTokenCount,
+            OutputTokens = completion.Usage?.OutputTokenCount,
+            CostUsd = price.Cost(input, output),
+            Latency = Elapsed(started),
+        };
+        var text = string.Concat(completion.Content.Where(p => p.Kind == ChatMessageContentPartKind.Text).Select(p => p.Text)).Trim();
+
+        if (completion.FinishReason == ChatFinishReason.ContentFilter || !string.IsNullOrEmpty(completion.Refusal))
+        {
+            return Fail(result, TextGenOutcome.ContentPolicyRejected,
+                $"The model refused or its content filter stopped the answer: {_connection.Scrubber.Scrub(completion.Refusal ?? "content_filter")}");
+        }
+        if (text.Length == 0)
+        {
+            return Fail(result, TextGenOutcome.Failed, "The model answered with no text.");
+        }
+        if (completion.FinishReason == ChatFinishReason.Length)
+        {
+            // A prompt cut off mid-sentence would go to the image model as is; better to fail and say why.
+            return Fail(result, TextGenOutcome.Failed, $"The answer was cut off at the {request.MaxTokens}-token limit; raise max_tokens for this prompt.");
+        }
+        return result with { Outcome = TextGenOutcome.Succeeded, Text = text };
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private TextGenResult Fail(TextGenResult result, TextGenOutcome outcome, string message)
+    {
+        _connection.Log($"llm: {message}");
+        return result with { Outcome = outcome, ErrorMessage = message };
+    }
+
+    private TimeSpan Elapsed(long started) => _connection.Time.GetElapsedTime(started);
+
+    private static TextGenOutcome OutcomeOf(ApiFailureKind kind) => kind switch
+    {
+        ApiFailureKind.ContentPolicy => TextGenOutcome.ContentPolicyRejected,
+        ApiFailureKind.RateLimited => TextGenOutcome.RateLimited,
+        ApiFailureKind.TimedOut => TextGenOutcome.TimedOut,
+        _ => TextGenOutcome.Failed,
+    };
+}

@@ -33,4 +33,58 @@ function Invoke-ChildPwsh {
     }
 }
 
-Export-ModuleMember -Function Get-RepoRoot, New-TestWorkspace, Get-Snapshot, Invoke-ChildPwsh
+function Start-FakeOpenAI {
+    <# Starts the loopback OpenAI-compatible server (tests/Btcedu.FakeOpenAI) and points OPENAI_BASE_URL at it. #>
+    $dll = Join-Path $script:Repo 'tests/Btcedu.FakeOpenAI/bin/Release/net10.0/Btcedu.FakeOpenAI.dll'
+    if (-not (Test-Path $dll)) { throw "Build first: $dll is missing." }
+    $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+    $psi.ArgumentList.Add($dll); $psi.ArgumentList.Add('--parent-pid'); $psi.ArgumentList.Add("$PID")
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($psi)
+    $baseUrl = $process.StandardOutput.ReadLine()
+    if (-not $baseUrl) { throw 'The fake OpenAI server did not start.' }
+    $png = $process.StandardOutput.ReadLine()
+    $env:OPENAI_BASE_URL = $baseUrl
+    $script:Fake = [pscustomobject]@{ Process = $process; BaseUrl = $baseUrl; Root = $baseUrl -replace 'v1/?$', ''; PngBase64 = $png }
+    $script:Fake
+}
+
+function Stop-FakeOpenAI {
+    if ($script:Fake) {
+        $script:Fake.Process.StandardInput.Close()
+        if (-not $script:Fake.Process.WaitForExit(3000)) { $script:Fake.Process.Kill() }
+        $script:Fake = $null
+    }
+    Remove-Item Env:OPENAI_BASE_URL -ErrorAction SilentlyContinue
+}
+
+function Set-FakeResponse {
+    <# Queues (or, with -Default, always serves) a response for images or chat. #>
+    param(
+        [ValidateSet('images', 'chat')][string] $Api = 'images',
+        [int] $Status = 200,
+        [string] $Body = '',
+        # Answer with the server's sample image (e.g. to delay a successful answer).
+        [switch] $Image,
+        [int] $DelayMs = 0,
+        [switch] $Default,
+        [int] $Count = 1
+    )
+    $path = @{ images = '/v1/images/generations'; chat = '/v1/chat/completions' }[$Api]
+    $verb = if ($Default) { 'default' } else { 'enqueue' }
+    if ($Image) { $Body = @{ created = 1; data = @(@{ b64_json = $script:Fake.PngBase64 }) } | ConvertTo-Json -Compress -Depth 5 }
+    $payload = @{ status = $Status; body = $Body; delayMs = $DelayMs } | ConvertTo-Json -Compress
+    for ($i = 0; $i -lt $Count; $i++) {
+        Invoke-RestMethod -Method Post -Uri "$($script:Fake.Root)_fake/$verb`?path=$path" -Body $payload -ContentType 'application/json' | Out-Null
+    }
+}
+
+function Get-FakeRequest {
+    param([ValidateSet('images', 'chat')][string] $Api = 'images')
+    $path = @{ images = '/v1/images/generations'; chat = '/v1/chat/completions' }[$Api]
+    @(Invoke-RestMethod -Uri "$($script:Fake.Root)_fake/requests") | ForEach-Object { $_ } | Where-Object path -eq $path
+}
+
+Export-ModuleMember -Function Get-RepoRoot, New-TestWorkspace, Get-Snapshot, Invoke-ChildPwsh, Start-FakeOpenAI, Stop-FakeOpenAI, Set-FakeResponse, Get-FakeRequest

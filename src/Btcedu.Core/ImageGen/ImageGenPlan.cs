@@ -16,8 +16,12 @@ public enum ChapterDecision
     Generate,
 }
 
-/// <summary>One chapter's decision, with the reason and the hash its image must match.</summary>
-public sealed record PlannedChapter(Chapter Chapter, ChapterDecision Decision, string Reason, string ChapterHash, ManifestEntry? Previous, decimal EstimatedCostUsd);
+/// <summary>
+/// One chapter's decision, with the reason and the hash its image must match. Chapters outside a
+/// -ChapterId or piped selection are <see cref="ChapterDecision.NotSelected"/> (or Skip) and not InScope:
+/// the run keeps their manifest entries but reports nothing about them.
+/// </summary>
+public sealed record PlannedChapter(Chapter Chapter, ChapterDecision Decision, string Reason, string ChapterHash, ManifestEntry? Previous, decimal EstimatedCostUsd, bool InScope);
 
 /// <summary>What a run would do, decided before anything is called or written (so -WhatIf can show it).</summary>
 public sealed record ImageGenPlan

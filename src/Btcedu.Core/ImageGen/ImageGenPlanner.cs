@@ -60,7 +60,9 @@ public sealed class ImageGenPlanner
             var hash = ChapterHasher.Hash(chapter, inputs);
             previous.TryGetValue(chapter.ChapterId, out var entry);
             var (decision, reason) = Decide(chapter, hash, entry, selection, manifestMarker, paths.ImageFile(episodeId, chapter.ChapterId));
-            items.Add(new PlannedChapter(chapter, decision, reason, hash, entry, decision == ChapterDecision.Generate ? profile.PriceUsd : 0m));
+            var inScope = (selection.Named is not { Count: > 0 } || selection.Named.Contains(chapter.ChapterId) || selection.Restrict is not null)
+                && (selection.Restrict is null || selection.Restrict.Contains(chapter.ChapterId));
+            items.Add(new PlannedChapter(chapter, decision, reason, hash, entry, decision == ChapterDecision.Generate ? profile.PriceUsd : 0m, inScope));
         }
 
         return new ImageGenPlan

@@ -296,7 +296,10 @@ public sealed class ImageGenStage
             {
                 while (_nextToEmit < _results.Length && _results[_nextToEmit] is { } ready)
                 {
-                    await _events.WriteAsync(new ChapterCompleted(ready)).ConfigureAwait(false);
+                    if (_plan.Items[_nextToEmit].InScope)
+                    {
+                        await _events.WriteAsync(new ChapterCompleted(ready)).ConfigureAwait(false);
+                    }
                     _nextToEmit++;
                 }
             }
@@ -308,7 +311,8 @@ public sealed class ImageGenStage
 
         private async Task<ImageGenSummary> FinishAsync(bool cancelled)
         {
-            var results = _results.Where(r => r is not null).Select(r => r!).ToList();
+            // Only chapters in this run's scope count; the others were carried over, not looked at.
+            var results = _results.Where((r, i) => r is not null && _plan.Items[i].InScope).Select(r => r!).ToList();
             int Count(ImageStatus s) => results.Count(r => r.Status == s);
             var generated = Count(ImageStatus.Generated);
             var unchanged = Count(ImageStatus.Unchanged);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Btcedu.Core.Storage;
 
@@ -71,8 +72,14 @@ public sealed class EpisodeLock : IDisposable
         try
         {
             using var process = Process.GetProcessById(holder.Pid);
-            // A recycled pid belongs to a process that started later than the holder.
-            return Timestamps.Format(process.StartTime) == holder.ProcessStartedAt && !process.HasExited;
+            // A recycled pid belongs to a process that started later than the holder. Start times read from
+            // another process jitter by milliseconds on Linux, hence the tolerance.
+            if (process.HasExited)
+            {
+                return false;
+            }
+            return !DateTimeOffset.TryParse(holder.ProcessStartedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var started)
+                || (new DateTimeOffset(process.StartTime) - started).Duration() < TimeSpan.FromSeconds(2);
         }
         catch (ArgumentException)
         {

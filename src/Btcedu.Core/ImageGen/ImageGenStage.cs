@@ -24,45 +24,55 @@ public sealed class ImageGenStage
     internal const decimal LlmReservationUsd = 0.01m;
 
     private readonly BtceduWorkspace _ws;
-    private readonly IImageGenService? _images;
-    private readonly ITextGenService? _text;
     private readonly ImageGenPlanner _planner;
     private readonly PipelineRunStore _runs;
     private readonly MediaAssetStore _assets;
 
-    public ImageGenStage(BtceduWorkspace workspace, IImageGenService? images, ITextGenService? text, ImageGenPlanner planner, PipelineRunStore runs, MediaAssetStore assets)
+    public ImageGenStage(BtceduWorkspace workspace, ImageGenPlanner planner, PipelineRunStore runs, MediaAssetStore assets)
     {
         _ws = workspace;
-        _images = images;
-        _text = text;
         _planner = planner;
         _runs = runs;
         _assets = assets;
     }
 
-    /// <summary>The stage over a workspace's own stores and its prompts folder, with the given providers.</summary>
-    /// <remarks>Providers may be null for a stage that only plans (-WhatIf needs no API key).</remarks>
-    public static ImageGenStage Create(BtceduWorkspace workspace, string promptsDirectory, IImageGenService? images, ITextGenService? text)
+    /// <summary>The stage over a workspace's own stores and its prompts folder.</summary>
+    public static ImageGenStage Create(BtceduWorkspace workspace, string promptsDirectory)
     {
         var runs = new PipelineRunStore(workspace.Database);
         var planner = new ImageGenPlanner(workspace, new PromptRegistry(promptsDirectory, new PromptVersionStore(workspace.Database)), runs);
-        return new ImageGenStage(workspace, images, text, planner, runs, new MediaAssetStore(workspace.Database, workspace.Paths));
+        return new ImageGenStage(workspace, planner, runs, new MediaAssetStore(workspace.Database, workspace.Paths));
     }
 
+    /// <summary>Decides every chapter without taking the lock or writing anything (the dry run).</summary>
     public ImageGenPlan Plan(string episodeId, ImageGenSelection selection) => _planner.Plan(episodeId, selection);
 
-    /// <summary>Takes the lock, plans afresh and runs. Events go to <paramref name="events"/>, which is completed at the end.</summary>
-    public async Task<ImageGenSummary> RunAsync(string episodeId, ImageGenSelection selection, ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the episode lock (refusing at once when another run holds it) and plans under it, recording the
+    /// prompt template's version. Dispose the result to release the lock.
+    /// </summary>
+    public PreparedImageGenRun Prepare(string episodeId, ImageGenSelection selection)
     {
-        if (_images is null || _text is null)
-        {
-            throw new InvalidOperationException("This stage was created to plan only; it has no image or text provider.");
-        }
+        var episodeLock = EpisodeLock.Acquire(_ws.Paths.LockFile(Identifier.Require(episodeId, "Episode id")), episodeId, _ws.Time);
         try
         {
-            using var episodeLock = EpisodeLock.Acquire(_ws.Paths.LockFile(Identifier.Require(episodeId, "Episode id")), episodeId, _ws.Time);
-            var plan = _planner.Plan(episodeId, selection, record: true);
-            return await new Run(this, plan, events).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            return new PreparedImageGenRun(this, _planner.Plan(episodeId, selection, record: true), episodeLock);
+        }
+        catch
+        {
+            episodeLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Prepares and runs in one go. Events go to <paramref name="events"/>, which is completed at the end.</summary>
+    public async Task<ImageGenSummary> RunAsync(string episodeId, ImageGenSelection selection, IImageGenService images, ITextGenService text,
+        ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var prepared = Prepare(episodeId, selection);
+            return await prepared.RunAsync(images, text, events, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -70,11 +80,22 @@ public sealed class ImageGenStage
         }
     }
 
+    internal Task<ImageGenSummary> ExecuteAsync(ImageGenPlan plan, IImageGenService? images, ITextGenService? text, ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken)
+    {
+        if (plan.ToGenerate.Any() && (images is null || text is null))
+        {
+            throw new InvalidOperationException("A run with chapters to generate needs an image and a text provider.");
+        }
+        return new Run(this, plan, images, text, events).ExecuteAsync(cancellationToken);
+    }
+
     /// <summary>The state of one run; its workers share only the ledger, the manifest gate and the event channel.</summary>
     private sealed class Run
     {
         private readonly ImageGenStage _stage;
         private readonly ImageGenPlan _plan;
+        private readonly IImageGenService? _images;
+        private readonly ITextGenService? _text;
         private readonly ChannelWriter<ImageGenEvent> _events;
         private readonly string _episodeId;
         private readonly WorkspacePaths _paths;
@@ -89,10 +110,12 @@ public sealed class ImageGenStage
         private long _outputTokens;
         private long _runId;
 
-        public Run(ImageGenStage stage, ImageGenPlan plan, ChannelWriter<ImageGenEvent> events)
+        public Run(ImageGenStage stage, ImageGenPlan plan, IImageGenService? images, ITextGenService? text, ChannelWriter<ImageGenEvent> events)
         {
             _stage = stage;
             _plan = plan;
+            _images = images;
+            _text = text;
             _events = events;
             _episodeId = plan.Episode.Id;
             _paths = stage._ws.Paths;
@@ -186,7 +209,7 @@ public sealed class ImageGenStage
             ImageGenResult result;
             try
             {
-                result = await _stage._images!.GenerateImageAsync(request, ct).ConfigureAwait(false);
+                result = await _images!.GenerateImageAsync(request, ct).ConfigureAwait(false);
             }
             catch
             {
@@ -249,7 +272,7 @@ public sealed class ImageGenStage
                 ["visual_description"] = chapter.VisualDescription,
                 ["narration"] = chapter.NarrationText,
             });
-            return await _stage._text!.CompleteAsync(new TextGenRequest(_stage._ws.Settings.LlmModel, system, user, template.Temperature, template.MaxTokens), ct).ConfigureAwait(false);
+            return await _text!.CompleteAsync(new TextGenRequest(_stage._ws.Settings.LlmModel, system, user, template.Temperature, template.MaxTokens), ct).ConfigureAwait(false);
         }
 
         /// <summary>Puts a finished chapter into the manifest (written at once, atomically) and the run's totals.</summary>

@@ -26,12 +26,7 @@ internal sealed class OpenAIConnection : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         options.Validate();
-        var key = settings.OpenAiApiKey?.Reveal();
-        if (string.IsNullOrWhiteSpace(key))
-        {
-            throw new BtceduException("OpenAiApiKeyMissing", BtceduErrorKind.AuthenticationError,
-                "No OpenAI API key is configured; set the OPENAI_API_KEY environment variable (or openai_api_key in btcedu.yaml).");
-        }
+        var key = settings.RequireApiKey().Reveal();
 
         Endpoint = settings.OpenAiBaseUrl;
         Options = options;

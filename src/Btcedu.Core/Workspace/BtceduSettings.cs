@@ -21,4 +21,10 @@ public sealed record BtceduSettings
     public string LlmModel { get; init; } = "gpt-4o-mini";
     public decimal MaxEpisodeCostUsd { get; init; } = 10m;
     public ImagePriceTable ImagePrices { get; init; } = ImagePriceTable.Defaults;
+
+    /// <summary>The API key, or an AuthenticationError that says how to set it.</summary>
+    public Secret RequireApiKey() =>
+        OpenAiApiKey is { } key && !string.IsNullOrWhiteSpace(key.Reveal()) ? key
+        : throw new BtceduException("OpenAiApiKeyMissing", BtceduErrorKind.AuthenticationError,
+            "No OpenAI API key is configured; set the OPENAI_API_KEY environment variable (or openai_api_key in btcedu.yaml). A dry run (-WhatIf) needs none.");
 }

@@ -93,19 +93,32 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
 
     private void RunEpisode(string episodeId, ImageGenSelection selection)
     {
-        var planner = ImageGenStage.Create(Workspace, ModulePaths.Prompts, null, null);
-        var plan = planner.Plan(episodeId, selection);
-        if (!ShouldProcess(Describe(plan), $"Generate {plan.ToGenerate.Count()} image(s) for episode '{episodeId}' (about {Usd(plan.EstimatedCostUsd)})?", "Invoke-BtceduImageGen"))
+        var stage = ImageGenStage.Create(Workspace, ModulePaths.Prompts);
+        if (IsWhatIf)
+        {
+            // The dry run neither locks nor records anything: it only shows the plan.
+            var plan = stage.Plan(episodeId, selection);
+            ShouldProcess(Describe(plan), "", "");
+            return;
+        }
+
+        if (Workspace.Settings.OpenAiApiKey is null && stage.Plan(episodeId, selection).ToGenerate.Any())
+        {
+            Workspace.Settings.RequireApiKey(); // fails before the lock, the records or any call
+        }
+        using var prepared = stage.Prepare(episodeId, selection);
+        var todo = prepared.Plan.ToGenerate.Count();
+        if (prepared.HasWork && !ShouldProcess(Describe(prepared.Plan), $"Generate {todo} image(s) for episode '{episodeId}' (about {Usd(prepared.Plan.EstimatedCostUsd)})?", "Invoke-BtceduImageGen"))
         {
             return;
         }
 
         var events = Channel.CreateUnbounded<ImageGenEvent>(new UnboundedChannelOptions { SingleReader = true });
         void Log(string line) => events.Writer.TryWrite(new RunMessage(line, IsWarning: false));
-        using var images = new OpenAIImageGenService(Workspace.Settings, log: Log);
-        using var text = new OpenAITextGenService(Workspace.Settings, log: Log);
-        var stage = ImageGenStage.Create(Workspace, ModulePaths.Prompts, images, text);
-        var run = Task.Run(() => stage.RunAsync(episodeId, selection, events.Writer, Cancellation));
+        // Providers are built only when there is something to generate: an up-to-date episode needs no key and no client.
+        using var images = prepared.HasWork ? new OpenAIImageGenService(Workspace.Settings, log: Log) : null;
+        using var text = prepared.HasWork ? new OpenAITextGenService(Workspace.Settings, log: Log) : null;
+        var run = Task.Run(() => prepared.RunAsync(images, text, events.Writer, Cancellation));
 
         var progress = new ProgressRecord(1, $"Generating images for {episodeId}", "Starting…");
         foreach (var e in events.Reader.ReadAllAsync().ToBlockingEnumerable())
@@ -153,6 +166,10 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
                 episodeId));
         }
     }
+
+    private bool IsWhatIf =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent
+        : SessionState.PSVariable.GetValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true;
 
     private static string Describe(ImageGenPlan plan)
     {

@@ -282,9 +282,8 @@ public sealed class ImageGenStageTests
         h.Server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.ImageBase64(TestImages.Png(1536, 1024)).WithDelay(TimeSpan.FromMilliseconds(150)));
         using var cts = new CancellationTokenSource();
         var generated = 0;
-        var stage = h.Stage();
         var channel = System.Threading.Channels.Channel.CreateUnbounded<ImageGenEvent>();
-        var run = stage.RunAsync("ep1", new ImageGenSelection { ThrottleLimit = 2 }, channel.Writer, cts.Token);
+        var run = h.StartRun(new ImageGenSelection { ThrottleLimit = 2 }, channel.Writer, cts.Token);
         await foreach (var e in channel.Reader.ReadAllAsync())
         {
             if (e is ProgressChanged && ++generated == 3)

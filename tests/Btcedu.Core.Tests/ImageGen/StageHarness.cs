@@ -72,18 +72,19 @@ public sealed class StageHarness : IAsyncDisposable
         ws.Importer.Apply(ws.Importer.Plan(file, null));
     }
 
-    public ImageGenStage Stage(BtceduWorkspace? ws = null)
+    public ImageGenStage Stage(BtceduWorkspace? ws = null) => ImageGenStage.Create(ws ?? Workspace, PromptsDirectory);
+
+    public Task<ImageGenSummary> StartRun(ImageGenSelection selection, System.Threading.Channels.ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken, BtceduWorkspace? ws = null)
     {
         ws ??= Workspace;
-        return ImageGenStage.Create(ws, PromptsDirectory,
-            new OpenAIImageGenService(ws.Settings, Fast, null, Log.Enqueue),
-            new OpenAITextGenService(ws.Settings, Fast, null, Log.Enqueue));
+        return Stage(ws).RunAsync("ep1", selection, new OpenAIImageGenService(ws.Settings, Fast, null, Log.Enqueue),
+            new OpenAITextGenService(ws.Settings, Fast, null, Log.Enqueue), events, cancellationToken);
     }
 
     public async Task<(ImageGenSummary Summary, List<ImageGenChapterResult> Results)> RunAsync(ImageGenSelection? selection = null, CancellationToken cancellationToken = default, BtceduWorkspace? ws = null)
     {
         var channel = Channel.CreateUnbounded<ImageGenEvent>();
-        var run = Stage(ws).RunAsync("ep1", selection ?? new ImageGenSelection(), channel.Writer, cancellationToken);
+        var run = StartRun(selection ?? new ImageGenSelection(), channel.Writer, cancellationToken, ws);
         var results = new List<ImageGenChapterResult>();
         await foreach (var e in channel.Reader.ReadAllAsync(CancellationToken.None))
         {

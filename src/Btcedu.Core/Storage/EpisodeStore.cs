@@ -25,14 +25,7 @@ public sealed class EpisodeStore
     public IReadOnlyList<Episode> List()
     {
         using var connection = _db.Connect();
-        using var command = connection.Command($"SELECT {Columns} FROM episodes ORDER BY id");
-        using var reader = command.ExecuteReader();
-        var result = new List<Episode>();
-        while (reader.Read())
-        {
-            result.Add(Read(reader));
-        }
-        return result;
+        return connection.Query($"SELECT {Columns} FROM episodes ORDER BY id", Read);
     }
 
     public Episode Create(string id, string title, int pipelineVersion, EpisodeStatus status = EpisodeStatus.NEW)
@@ -84,9 +77,7 @@ public sealed class EpisodeStore
 
     internal static Episode? Find(SqliteConnection connection, SqliteTransaction? tx, string id)
     {
-        using var command = connection.Command($"SELECT {Columns} FROM episodes WHERE id = $id", tx, ("$id", id));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? Read(reader) : null;
+        return connection.Query($"SELECT {Columns} FROM episodes WHERE id = $id", Read, tx, ("$id", id)).SingleOrDefault();
     }
 
     private static Episode Read(SqliteDataReader r) => new(

@@ -35,20 +35,13 @@ public sealed class MediaAssetStore
     public IReadOnlyList<MediaAsset> List(string? episodeId = null, string? assetType = null)
     {
         using var connection = _db.Connect();
-        using var command = connection.Command("""
+        return connection.Query("""
             SELECT a.id, a.episode_id, a.chapter_id, a.asset_type, a.file_path, a.mime_type, a.size_bytes, a.duration_seconds,
                    a.metadata, a.prompt_version_id, p.version, a.created_at
             FROM media_assets a LEFT JOIN prompt_versions p ON p.id = a.prompt_version_id
             WHERE ($e IS NULL OR a.episode_id = $e) AND ($t IS NULL OR a.asset_type = $t)
             ORDER BY a.episode_id, a.asset_type, a.chapter_id, a.id
-            """, null, ("$e", episodeId), ("$t", assetType));
-        using var reader = command.ExecuteReader();
-        var result = new List<MediaAsset>();
-        while (reader.Read())
-        {
-            result.Add(Read(reader));
-        }
-        return result;
+            """, Read, null, ("$e", episodeId), ("$t", assetType));
     }
 
     private MediaAsset Read(SqliteDataReader r)

@@ -49,14 +49,7 @@ public sealed class PipelineRunStore
     public IReadOnlyList<PipelineRun> List(string episodeId)
     {
         using var connection = _db.Connect();
-        using var command = connection.Command($"SELECT {Columns} FROM pipeline_runs WHERE episode_id = $e ORDER BY id", null, ("$e", episodeId));
-        using var reader = command.ExecuteReader();
-        var result = new List<PipelineRun>();
-        while (reader.Read())
-        {
-            result.Add(Read(reader));
-        }
-        return result;
+        return connection.Query($"SELECT {Columns} FROM pipeline_runs WHERE episode_id = $e ORDER BY id", Read, null, ("$e", episodeId));
     }
 
     private static PipelineRun Read(SqliteDataReader r) => new(

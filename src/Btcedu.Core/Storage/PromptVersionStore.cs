@@ -49,21 +49,12 @@ public sealed class PromptVersionStore
     public IReadOnlyList<PromptVersion> List(string name)
     {
         using var connection = _db.Connect();
-        using var command = connection.Command($"SELECT {Columns} FROM prompt_versions WHERE name = $name ORDER BY version", null, ("$name", name));
-        using var reader = command.ExecuteReader();
-        var result = new List<PromptVersion>();
-        while (reader.Read())
-        {
-            result.Add(Read(reader));
-        }
-        return result;
+        return connection.Query($"SELECT {Columns} FROM prompt_versions WHERE name = $name ORDER BY version", Read, null, ("$name", name));
     }
 
     private static PromptVersion? Find(SqliteConnection connection, SqliteTransaction? tx, string name, string hash)
     {
-        using var command = connection.Command($"SELECT {Columns} FROM prompt_versions WHERE name = $name AND content_hash = $hash", tx, ("$name", name), ("$hash", hash));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? Read(reader) : null;
+        return connection.Query($"SELECT {Columns} FROM prompt_versions WHERE name = $name AND content_hash = $hash", Read, tx, ("$name", name), ("$hash", hash)).SingleOrDefault();
     }
 
     private static PromptVersion Read(SqliteDataReader r) => new(

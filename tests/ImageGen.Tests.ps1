@@ -156,6 +156,33 @@ Describe 'Invoke-BtceduImageGen' {
         }
     }
 
+    It 'stops cleanly on Ctrl+C: no lock left, a valid manifest, every finished image kept' {
+        Set-FakeResponse -Image -DelayMs 400 -Default
+        $ps = [powershell]::Create()
+        try {
+            $psd1 = Join-Path $Repo 'Btcedu.psd1'
+            $null = $ps.AddScript("Import-Module '$psd1'; Invoke-BtceduImageGen demo -ThrottleLimit 1")
+            $handle = $ps.BeginInvoke()
+            $manifest = Join-Path $Root 'data/outputs/demo/images/manifest.json'
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not ((Test-Path $manifest) -and @((Get-Content -Raw $manifest | ConvertFrom-Json).images | Where status -eq generated).Count -ge 1)) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw 'the run did not get going' }
+                Start-Sleep -Milliseconds 50
+            }
+            $ps.Stop()                                   # what Ctrl+C does to the pipeline
+            $handle.IsCompleted | Should -BeTrue
+            Test-Path (Join-Path $Root 'data/outputs/demo/.imagegen.lock') | Should -BeFalse
+            $images = (Get-Content -Raw $manifest | ConvertFrom-Json).images
+            $images.Count | Should -Be 12
+            foreach ($i in $images | Where status -eq generated) { Test-Path (Join-Path $Root "data/outputs/demo/$($i.file_path)") | Should -BeTrue }
+            (Get-BtceduEpisode demo).Status | Should -Be 'CHAPTERIZED'
+        }
+        finally {
+            Set-FakeResponse -Image -Default
+            $ps.Dispose()
+        }
+    }
+
     It 'never writes the API key anywhere' {
         Invoke-BtceduImageGen demo -Verbose 4>&1 | Out-String | Should -Not -Match $Key
         Get-ChildItem $Root -Recurse -File | Where-Object { Select-String -LiteralPath $_.FullName -SimpleMatch $Key -Quiet } | Should -BeNullOrEmpty

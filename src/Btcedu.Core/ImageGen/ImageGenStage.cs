@@ -297,7 +297,7 @@ public sealed class ImageGenStage
             {
                 await _events.WriteAsync(new RunMessage($"{item.Chapter.ChapterId}: {entry.Error}", IsWarning: false)).ConfigureAwait(false);
             }
-            return Result(item, entry.Status, cost, entry.Error, entry.Reason, attempts);
+            return Result(item, entry.Status, cost, entry.Error, entry.Reason ?? (entry.Status == ImageStatus.Generated ? item.Reason : null), attempts);
         }
 
         private bool ManifestDiffers()

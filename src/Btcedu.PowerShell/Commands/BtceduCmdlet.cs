@@ -8,7 +8,7 @@ namespace Btcedu.PowerShell.Commands;
 /// What every Btcedu cmdlet shares: the workspace (opened once per invocation), cancellation on Ctrl+C,
 /// and one shape for errors (ErrorId, category, and the failing input as target).
 /// </summary>
-public abstract class BtceduCmdlet : PSCmdlet
+public abstract class BtceduCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private BtceduWorkspace? _workspace;
@@ -20,7 +20,7 @@ public abstract class BtceduCmdlet : PSCmdlet
 
     protected override void StopProcessing() => _stopping.Cancel();
 
-    protected override void EndProcessing() => _stopping.Dispose();
+    public void Dispose() => _stopping.Dispose();
 
     private BtceduWorkspace OpenWorkspace()
     {

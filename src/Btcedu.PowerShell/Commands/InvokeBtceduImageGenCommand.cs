@@ -88,7 +88,6 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
             };
             TryRun(() => RunEpisode(id, selection), id);
         }
-        base.EndProcessing();
     }
 
     private void RunEpisode(string episodeId, ImageGenSelection selection)
@@ -121,25 +120,34 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         var run = Task.Run(() => prepared.RunAsync(images, text, events.Writer, Cancellation));
 
         var progress = new ProgressRecord(1, $"Generating images for {episodeId}", "Starting…");
-        foreach (var e in events.Reader.ReadAllAsync().ToBlockingEnumerable())
+        try
         {
-            switch (e)
+            foreach (var e in events.Reader.ReadAllAsync().ToBlockingEnumerable())
             {
-                case ChapterCompleted c:
-                    WriteObject(c.Result);
-                    break;
-                case ProgressChanged p:
-                    progress.PercentComplete = p.Total == 0 ? 100 : p.Done * 100 / p.Total;
-                    progress.StatusDescription = $"{p.Done}/{p.Total} chapters, {Usd(p.SpentUsd)} spent (last: {p.ChapterId})";
-                    WriteProgress(progress);
-                    break;
-                case RunMessage { IsWarning: true } m:
-                    WriteWarning(m.Text);
-                    break;
-                case RunMessage m:
-                    WriteVerbose(m.Text);
-                    break;
+                switch (e)
+                {
+                    case ChapterCompleted c:
+                        WriteObject(c.Result);
+                        break;
+                    case ProgressChanged p:
+                        progress.PercentComplete = p.Total == 0 ? 100 : p.Done * 100 / p.Total;
+                        progress.StatusDescription = $"{p.Done}/{p.Total} chapters, {Usd(p.SpentUsd)} spent (last: {p.ChapterId})";
+                        WriteProgress(progress);
+                        break;
+                    case RunMessage { IsWarning: true } m:
+                        WriteWarning(m.Text);
+                        break;
+                    case RunMessage m:
+                        WriteVerbose(m.Text);
+                        break;
+                }
             }
+        }
+        finally
+        {
+            // When the pipeline stops (Ctrl+C), the cancelled run still settles its files; the lock and the
+            // clients are released only after it has.
+            ((IAsyncResult)run).AsyncWaitHandle.WaitOne();
         }
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);

@@ -65,6 +65,11 @@ public sealed class ImageGenPlanner
             items.Add(new PlannedChapter(chapter, decision, reason, hash, entry, decision == ChapterDecision.Generate ? profile.PriceUsd : 0m, inScope));
         }
 
+        if (items.Any(i => i.Decision == ChapterDecision.Generate && i.Chapter.ImagePrompt is null))
+        {
+            settings.LlmPrices.Require(settings.LlmModel); // the LLM's spending must be tracked too, before any call
+        }
+
         return new ImageGenPlan
         {
             Episode = episode,

@@ -155,7 +155,16 @@ public sealed class ImageGenStage
                 await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = _plan.ThrottleLimit, CancellationToken = cancellationToken },
                     async (w, ct) =>
                     {
-                        var result = await GenerateAsync(w.Item, ct).ConfigureAwait(false);
+                        ImageGenChapterResult result;
+                        try
+                        {
+                            result = await GenerateAsync(w.Item, ct).ConfigureAwait(false);
+                        }
+                        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                        {
+                            // A file that cannot be written fails its chapter, not the run.
+                            result = await RecordAsync(w.Item, Failed(w.Item, null, $"Failed: could not write the image: {e.Message}"), 0).ConfigureAwait(false);
+                        }
                         _results[w.Index] = result;
                         var done = Interlocked.Increment(ref _done);
                         await _events.WriteAsync(new ProgressChanged(done, work.Count, _ledger.RunSpent, w.Item.Chapter.ChapterId), CancellationToken.None).ConfigureAwait(false);
@@ -165,6 +174,12 @@ public sealed class ImageGenStage
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 cancelled = true;
+            }
+            catch (Exception e)
+            {
+                // Whatever stopped the run, its row must not stay "running" with its spending unrecorded.
+                _stage._runs.Complete(_runId, PipelineRunStatus.Failed, Interlocked.Read(ref _inputTokens), Interlocked.Read(ref _outputTokens), _ledger.RunSpent, e.Message);
+                throw;
             }
             var summary = await FinishAsync(cancelled).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();

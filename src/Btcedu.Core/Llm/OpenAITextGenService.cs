@@ -18,13 +18,13 @@ public sealed class OpenAITextGenService : ITextGenService, IDisposable
     /// <param name="options">Retry and timeout tuning; null for the defaults.</param>
     /// <param name="timeProvider">Clock for Polly's delays and timeouts; null for the system clock.</param>
     /// <param name="log">Receives one line per retry and failure; the key is scrubbed from every line.</param>
-    /// <param name="prices">Token prices; null for <see cref="LlmPriceTable.Defaults"/>.</param>
+    /// <param name="prices">Token prices; null for the settings' llm_prices.</param>
     /// <exception cref="BtceduException">No API key is configured (OpenAiApiKeyMissing).</exception>
     public OpenAITextGenService(BtceduSettings settings, OpenAIServiceOptions? options = null, TimeProvider? timeProvider = null,
         Action<string>? log = null, LlmPriceTable? prices = null)
     {
         _connection = new OpenAIConnection(settings, options ?? new OpenAIServiceOptions(), timeProvider ?? TimeProvider.System, log, "llm");
-        _prices = prices ?? LlmPriceTable.Defaults;
+        _prices = prices ?? settings.LlmPrices;
     }
 
     /// <inheritdoc />

@@ -21,6 +21,7 @@ public sealed record BtceduSettings
     public string LlmModel { get; init; } = "gpt-4o-mini";
     public decimal MaxEpisodeCostUsd { get; init; } = 10m;
     public ImagePriceTable ImagePrices { get; init; } = ImagePriceTable.Defaults;
+    public Llm.LlmPriceTable LlmPrices { get; init; } = Llm.LlmPriceTable.Defaults;
 
     /// <summary>The API key, or an AuthenticationError that says how to set it.</summary>
     public Secret RequireApiKey() =>

@@ -28,7 +28,7 @@ public static class SettingsLoader
         ["max_episode_cost_usd"] = (s, v, w) => s with { MaxEpisodeCostUsd = ParseUsd(v, "max_episode_cost_usd", w) },
     };
 
-    public static IReadOnlyCollection<string> Keys { get; } = [.. Scalars.Keys, "image_prices"];
+    public static IReadOnlyCollection<string> Keys { get; } = [.. Scalars.Keys, "image_prices", "llm_prices"];
 
     public static BtceduSettings Load(WorkspacePaths paths, IReadOnlyDictionary<string, string?> environment)
     {
@@ -102,6 +102,11 @@ public static class SettingsLoader
                 settings = settings with { ImagePrices = settings.ImagePrices.With(ReadPrices(valueNode, file)) };
                 continue;
             }
+            if (key == "llm_prices")
+            {
+                settings = settings with { LlmPrices = settings.LlmPrices.With(ReadLlmPrices(valueNode, file)) };
+                continue;
+            }
             if (!Scalars.TryGetValue(key, out var apply))
             {
                 throw Invalid($"{where}: unknown setting '{key}'. Known settings: {string.Join(", ", Keys.Order(StringComparer.Ordinal))}.", key);
@@ -141,6 +146,26 @@ public static class SettingsLoader
                     yield return (model.ToString(), ParseSize(size.ToString(), where), quality.ToString(), usd);
                 }
             }
+        }
+    }
+
+    private static IEnumerable<(string, Llm.LlmPrice)> ReadLlmPrices(YamlNode node, string file)
+    {
+        // llm_prices: { <model>: { input: <usd per million tokens>, output: <usd per million tokens> } }
+        if (node is not YamlMappingNode models)
+        {
+            throw Invalid($"{file} line {node.Start.Line}: 'llm_prices' must map model → {{ input, output }} in USD per million tokens.", "llm_prices");
+        }
+        foreach (var (model, priceNode) in models.Children)
+        {
+            var where = $"{file} line {priceNode.Start.Line}, setting 'llm_prices.{model}'";
+            if (priceNode is not YamlMappingNode price
+                || price.Children.Keys.Select(k => k.ToString()).Order(StringComparer.Ordinal).SequenceEqual(["input", "output"]) is false)
+            {
+                throw Invalid($"{where}: must be {{ input: <usd>, output: <usd> }} per million tokens.", "llm_prices");
+            }
+            string Scalar(string key) => (price.Children[new YamlScalarNode(key)] as YamlScalarNode)?.Value ?? "";
+            yield return (model.ToString(), new Llm.LlmPrice(ParseUsd(Scalar("input"), "llm_prices", where), ParseUsd(Scalar("output"), "llm_prices", where)));
         }
     }
 

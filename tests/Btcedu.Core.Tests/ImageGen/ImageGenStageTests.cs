@@ -362,6 +362,29 @@ public sealed class ImageGenStageTests
     }
 
     [Fact]
+    public async Task An_llm_model_without_a_price_is_refused_before_any_call()
+    {
+        await using var h = await StageHarness.StartAsync();
+        h.Environment["BTCEDU_LLM_MODEL"] = "gpt-unpriced";
+        var e = await Assert.ThrowsAsync<BtceduException>(() => h.RunAsync());
+        Assert.Equal("LlmPriceUnknown", e.ErrorId);
+        Assert.Empty(h.Server.Requests);
+        Assert.False(File.Exists(h.Temp.Paths.LockFile("ep1")));
+    }
+
+    [Fact]
+    public async Task A_chapter_whose_image_cannot_be_written_fails_alone()
+    {
+        await using var h = await StageHarness.StartAsync(StageHarness.Document(prompt: i => $"istem {i}"));
+        Directory.CreateDirectory(Path.Combine(h.ImagesDir, "ch03.png")); // a folder where the file should go
+        var (summary, results) = await h.RunAsync();
+        Assert.Equal(ImageStatus.Failed, results.Single(r => r.ChapterId == "ch03").Status);
+        Assert.Contains("could not write the image", results.Single(r => r.ChapterId == "ch03").Error, StringComparison.Ordinal);
+        Assert.Equal(3, summary.Generated);
+        Assert.Equal(PipelineRunStatus.Partial, new PipelineRunStore(h.Workspace.Database).List("ep1").Single().Status);
+    }
+
+    [Fact]
     public async Task New_images_mark_render_outputs_stale()
     {
         await using var h = await StageHarness.StartAsync();

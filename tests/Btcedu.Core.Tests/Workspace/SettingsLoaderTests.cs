@@ -104,6 +104,18 @@ public class SettingsLoaderTests
     }
 
     [Fact]
+    public void Llm_prices_extend_the_defaults_and_are_checked()
+    {
+        using var temp = new TempWorkspace();
+        temp.WriteFile("btcedu.yaml", "llm_model: gpt-5-mini\nllm_prices:\n  gpt-5-mini: { input: 0.25, output: 2 }\n");
+        var s = SettingsLoader.Load(temp.Paths, Env());
+        Assert.Equal(new Btcedu.Core.Llm.LlmPrice(0.25m, 2m), s.LlmPrices.Require("gpt-5-mini"));
+        Assert.Equal(new Btcedu.Core.Llm.LlmPrice(0.15m, 0.60m), s.LlmPrices.Require("gpt-4o-mini"));
+        temp.WriteFile("btcedu.yaml", "llm_prices:\n  gpt-5-mini: { input: 0.25 }\n");
+        Assert.Contains("line 2", Assert.Throws<BtceduException>(() => SettingsLoader.Load(temp.Paths, Env())).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_api_key_never_shows_in_text()
     {
         using var temp = new TempWorkspace();

@@ -183,6 +183,19 @@ Describe 'Invoke-BtceduImageGen' {
         }
     }
 
+    It 'generates beside a conflicting System.ClientModel loaded first' {
+        $fake = New-ImpostorAssembly -Name System.ClientModel -Path (Join-Path $Root 'System.ClientModel.dll')
+        $psd1 = Join-Path $Repo 'Btcedu.psd1'
+        $out = Invoke-ChildPwsh -Script @"
+`$ErrorActionPreference = 'Stop'
+Add-Type -Path '$fake'
+[System.ClientModel.Impostor].Assembly.GetName().Version.ToString()
+Import-Module '$psd1'
+@(Invoke-BtceduImageGen demo -ChapterId ch04 6>`$null).Status.ToString()
+"@
+        $out | Should -Be @('99.0.0.0', 'Generated')
+    }
+
     It 'never writes the API key anywhere' {
         Invoke-BtceduImageGen demo -Verbose 4>&1 | Out-String | Should -Not -Match $Key
         Get-ChildItem $Root -Recurse -File | Where-Object { Select-String -LiteralPath $_.FullName -SimpleMatch $Key -Quiet } | Should -BeNullOrEmpty

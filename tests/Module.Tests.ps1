@@ -146,18 +146,19 @@ Describe 'Episodes and chapters in a workspace' {
 Describe 'Isolation from other modules' {
     It 'works beside a conflicting YamlDotNet loaded first' {
         $root = New-TestWorkspace
-        $fake = Join-Path $root 'YamlDotNet.dll'
-        Add-Type -TypeDefinition 'namespace YamlDotNet { public static class Impostor { } }' -OutputAssembly $fake -OutputType Library
+        $fake = New-ImpostorAssembly -Name YamlDotNet -Path (Join-Path $root 'YamlDotNet.dll')
         Set-Content (Join-Path $root 'btcedu.yaml') 'image_model: dall-e-3'
         $psd1 = Join-Path $Repo 'Btcedu.psd1'
         $out = Invoke-ChildPwsh -Environment @{ BTCEDU_ROOT = $root } -Script @"
 `$ErrorActionPreference = 'Stop'
 Add-Type -Path '$fake'
+[YamlDotNet.Impostor].Assembly.GetName().Version.ToString()
 Import-Module '$psd1'
 New-BtceduEpisode iso 'İzolasyon' | Out-Null
 (Get-BtceduEpisode iso).Title
 "@
-        $out | Select-Object -Last 1 | Should -Be 'İzolasyon'
+        # The impostor really holds the name in the session, and the module still reads btcedu.yaml with its own copy.
+        $out | Should -Be @('99.0.0.0', 'İzolasyon')
         Remove-Item Env:BTCEDU_ROOT
     }
 }

@@ -87,4 +87,22 @@ function Get-FakeRequest {
     @(Invoke-RestMethod -Uri "$($script:Fake.Root)_fake/requests") | ForEach-Object { $_ } | Where-Object path -eq $path
 }
 
-Export-ModuleMember -Function Get-RepoRoot, New-TestWorkspace, Get-Snapshot, Invoke-ChildPwsh, Start-FakeOpenAI, Stop-FakeOpenAI, Set-FakeResponse, Get-FakeRequest
+function New-ImpostorAssembly {
+    <#
+    Compiles an assembly that takes a real dependency's name at a higher version (so a shared load context
+    would hand it out instead of ours) and holds none of its types. Roslyn ships inside PowerShell.
+    #>
+    param([Parameter(Mandatory)][string] $Name, [Parameter(Mandatory)][string] $Path)
+    $source = "[assembly: System.Reflection.AssemblyVersion(""99.0.0.0"")] namespace $Name { public static class Impostor { } }"
+    $tree = [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree]::ParseText($source)
+    $refs = [Microsoft.CodeAnalysis.MetadataReference[]]@(
+        [Microsoft.CodeAnalysis.MetadataReference]::CreateFromFile([object].Assembly.Location)
+        [Microsoft.CodeAnalysis.MetadataReference]::CreateFromFile((Join-Path ([IO.Path]::GetDirectoryName([object].Assembly.Location)) 'System.Runtime.dll')))
+    $options = [Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions]::new([Microsoft.CodeAnalysis.OutputKind]::DynamicallyLinkedLibrary)
+    $compilation = [Microsoft.CodeAnalysis.CSharp.CSharpCompilation]::Create($Name, [Microsoft.CodeAnalysis.SyntaxTree[]]@($tree), $refs, $options)
+    $result = [Microsoft.CodeAnalysis.FileSystemExtensions]::Emit($compilation, $Path)
+    if (-not $result.Success) { throw "could not compile the $Name impostor: $($result.Diagnostics -join '; ')" }
+    $Path
+}
+
+Export-ModuleMember -Function New-ImpostorAssembly, Get-RepoRoot, New-TestWorkspace, Get-Snapshot, Invoke-ChildPwsh, Start-FakeOpenAI, Stop-FakeOpenAI, Set-FakeResponse, Get-FakeRequest

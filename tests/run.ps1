@@ -46,8 +46,11 @@ $config.Output.Verbosity = 'Detailed'
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputPath = Join-Path $results 'pester.xml'
 $run = Invoke-Pester -Configuration $config
-$pesterPassed = $run.PassedCount
-$pesterFailed = $run.FailedCount + $run.FailedBlocksCount + $run.FailedContainersCount
+$pesterPassed = [int]$run.PassedCount
+$pesterFailed = [int]$run.FailedCount + [int]$run.FailedBlocksCount + [int]$run.FailedContainersCount
+# A suite that ran nothing has failed, whatever its exit code says.
+if ($corePassed + $coreFailed -eq 0) { Write-Host 'xunit ran no test.'; $coreFailed = 1 }
+if ($pesterPassed + $pesterFailed -eq 0) { Write-Host 'Pester ran no test.'; $pesterFailed = 1 }
 
 Write-Host ''
 Write-Host "xunit:  $corePassed passed, $coreFailed failed"
@@ -55,5 +58,5 @@ Write-Host "Pester: $pesterPassed passed, $pesterFailed failed"
 $passed = $corePassed + $pesterPassed
 $failed = $coreFailed + $pesterFailed
 Write-Host "$passed passed, $failed failed"
-if ($failed -gt 0 -or $corePassed -eq 0 -or $pesterPassed -eq 0) { exit 1 }
+if ($failed -gt 0) { exit 1 }
 exit 0

@@ -184,6 +184,12 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         var text = new StringBuilder();
         var todo = plan.ToGenerate.ToList();
         text.Append(CultureInfo.InvariantCulture, $"Episode '{plan.Episode.Id}': generate {todo.Count} of {plan.Items.Count} chapter image(s) with {plan.Profile.Model} {plan.Profile.Size} {plan.Profile.Quality}, estimated {Usd(plan.EstimatedCostUsd)} (spent so far {Usd(plan.SpentBeforeUsd)}, cap {Usd(plan.MaxCostUsd)}).");
+        var room = plan.MaxCostUsd - plan.SpentBeforeUsd;
+        if (todo.Count > 0 && plan.EstimatedCostUsd > room)
+        {
+            var fits = plan.Profile.PriceUsd <= 0 ? todo.Count : (int)Math.Floor(Math.Max(0, room) / plan.Profile.PriceUsd);
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  The cap leaves {Usd(Math.Max(0, room))}: about {Math.Min(fits, todo.Count)} of them fit; the rest would be cost-limited.");
+        }
         foreach (var item in todo)
         {
             text.AppendLine().Append(CultureInfo.InvariantCulture, $"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): {item.Reason}, {Usd(item.EstimatedCostUsd)}{(item.Chapter.ImagePrompt is null ? " + LLM prompt" : "")}");

@@ -202,6 +202,22 @@ public sealed class ImageGenStageTests
     }
 
     [Fact]
+    public async Task A_stage_wide_marker_on_the_manifest_regenerates_every_image_and_is_cleared()
+    {
+        await using var h = await StageHarness.StartAsync();
+        await h.RunAsync();
+        var manifest = h.Temp.Paths.ManifestFile("ep1");
+        File.WriteAllText(StaleMarker.PathFor(manifest), """{"invalidated_by":"operator","invalidated_at":"2026-11-24T00:00:00Z","reason":"new brand colours"}""");
+
+        var (summary, _) = await h.RunAsync();
+
+        Assert.Equal(4, summary.Generated);
+        Assert.False(File.Exists(StaleMarker.PathFor(manifest)));
+        var (again, _) = await h.RunAsync();
+        Assert.Equal(0, again.Generated);
+    }
+
+    [Fact]
     public async Task One_rejected_chapter_does_not_stop_the_others()
     {
         await using var h = await StageHarness.StartAsync(StageHarness.Document(prompt: i => $"istem {i}"));

@@ -18,8 +18,11 @@ public sealed class EpisodeStore
     }
 
     /// <summary>The episode, or an ObjectNotFound error that says how to create it.</summary>
-    public Episode Get(string id) =>
-        Find(id) ?? throw new BtceduException("EpisodeNotFound", BtceduErrorKind.ObjectNotFound,
+    public Episode Get(string id) => Find(id) ?? throw NotFound(id);
+
+    /// <summary>The one "no such episode" error, for every command that looks an episode up.</summary>
+    public static BtceduException NotFound(string id) =>
+        new("EpisodeNotFound", BtceduErrorKind.ObjectNotFound,
             $"Episode '{id}' does not exist. Import its chapters with Import-BtceduChapter -EpisodeId {id} -Path <chapters.json>, or list episodes with Get-BtceduEpisode.", id);
 
     public IReadOnlyList<Episode> List()

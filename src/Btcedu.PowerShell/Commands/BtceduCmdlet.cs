@@ -56,6 +56,9 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
         return false;
     }
 
+    /// <summary>Ids match as PowerShell users expect: wildcards, any case, the same in every culture.</summary>
+    protected static WildcardPattern Wildcard(string pattern) => new(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+
     protected void WriteBtceduError(BtceduException e) => WriteError(ToErrorRecord(e));
 
     protected void ThrowBtceduError(BtceduException e) => ThrowTerminatingError(ToErrorRecord(e));

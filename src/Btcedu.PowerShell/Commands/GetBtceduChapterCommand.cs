@@ -26,7 +26,7 @@ public sealed class GetBtceduChapterCommand : BtceduCmdlet
         var chapters = Workspace.Chapters.Load(EpisodeId).Document.Chapters;
         foreach (var pattern in ChapterId ?? ["*"])
         {
-            var match = new WildcardPattern(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+            var match = Wildcard(pattern);
             var found = chapters.Where(c => match.IsMatch(c.ChapterId)).ToList();
             if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
             {

@@ -28,12 +28,11 @@ public sealed class GetBtceduEpisodeCommand : BtceduCmdlet
         _all ??= Workspace.Episodes.List();
         foreach (var pattern in EpisodeId ?? ["*"])
         {
-            var match = new WildcardPattern(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+            var match = Wildcard(pattern);
             var found = _all.Where(e => match.IsMatch(e.Id)).ToList();
             if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
             {
-                WriteBtceduError(new Core.BtceduException("EpisodeNotFound", Core.BtceduErrorKind.ObjectNotFound,
-                    $"Episode '{pattern}' does not exist. List episodes with Get-BtceduEpisode.", pattern));
+                WriteBtceduError(Core.Storage.EpisodeStore.NotFound(pattern));
             }
             foreach (var episode in found.Where(e => (Status is null || Status.Contains(e.Status)) && (PipelineVersion is null || PipelineVersion.Contains(e.PipelineVersion))))
             {

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using Btcedu.Core;
 using Btcedu.Core.Storage;
 
 namespace Btcedu.PowerShell.Commands;
@@ -36,8 +35,7 @@ public sealed class GetBtceduMediaAssetCommand : BtceduCmdlet
         {
             if (!WildcardPattern.ContainsWildcardCharacters(pattern) && Workspace.Episodes.Find(pattern) is null)
             {
-                WriteBtceduError(new BtceduException("EpisodeNotFound", BtceduErrorKind.ObjectNotFound,
-                    $"Episode '{pattern}' does not exist. List episodes with Get-BtceduEpisode.", pattern));
+                WriteBtceduError(EpisodeStore.NotFound(pattern));
                 continue;
             }
             var episode = Wildcard(pattern);
@@ -60,6 +58,4 @@ public sealed class GetBtceduMediaAssetCommand : BtceduCmdlet
         var file = new FileInfo(asset.Path);
         return !file.Exists || file.Length != asset.SizeBytes;
     }
-
-    private static WildcardPattern Wildcard(string pattern) => new(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
 }

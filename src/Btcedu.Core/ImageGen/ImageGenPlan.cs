@@ -32,6 +32,8 @@ public sealed record ImageGenPlan
     public required PromptVersion PromptVersion { get; init; }
     public required ImageRequestProfile Profile { get; init; }
     public required IReadOnlyList<PlannedChapter> Items { get; init; }
+    /// <summary>The manifest the decisions were made from; null when there was none.</summary>
+    public required ImageManifest? Manifest { get; init; }
     public required decimal SpentBeforeUsd { get; init; }
     public required decimal MaxCostUsd { get; init; }
     public required int ThrottleLimit { get; init; }

@@ -51,7 +51,7 @@ public sealed class ImageGenPlanner
         var paths = _workspace.Paths;
         var manifest = ImageManifest.Load(paths.ManifestFile(episodeId));
         var previous = manifest?.Images.ToDictionary(e => e.ChapterId, StringComparer.Ordinal) ?? [];
-        var manifestMarker = ReadMarker(paths.ManifestFile(episodeId));
+        var manifestMarker = StaleMarker.Read(paths.ManifestFile(episodeId));
         var inputs = new ImageHashInputs(settings.ImageStylePrefix, profile.Model, profile.Size, profile.Quality, profile.Style, template.ContentHash, settings.LlmModel);
 
         var items = new List<PlannedChapter>(chapters.Count);
@@ -78,6 +78,7 @@ public sealed class ImageGenPlanner
             PromptVersion = version,
             Profile = profile,
             Items = items,
+            Manifest = manifest,
             SpentBeforeUsd = _runs.TotalCostUsd(episodeId),
             MaxCostUsd = selection.MaxCostUsd ?? settings.MaxEpisodeCostUsd,
             ThrottleLimit = selection.ThrottleLimit ?? settings.ImageThrottleLimit,
@@ -119,7 +120,7 @@ public sealed class ImageGenPlanner
         {
             return (ChapterDecision.Generate, entry is null ? "not in the manifest" : "chapter or settings changed");
         }
-        foreach (var marker in new[] { ReadMarker(image), manifestMarker })
+        foreach (var marker in new[] { StaleMarker.Read(image), manifestMarker })
         {
             // A marker from upstream means "inputs may have changed"; the matching hash above says they did not.
             if (marker is not null && !UpstreamStages.Contains(marker.InvalidatedBy))
@@ -128,24 +129,6 @@ public sealed class ImageGenPlanner
             }
         }
         return (ChapterDecision.UpToDate, "image matches the chapter");
-    }
-
-    private static StaleMarker? ReadMarker(string output)
-    {
-        var path = StaleMarker.PathFor(output);
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-        try
-        {
-            return System.Text.Json.JsonSerializer.Deserialize<StaleMarker>(File.ReadAllBytes(path), BtceduJson.Options)
-                ?? new StaleMarker("unknown", "", "unreadable marker");
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return new StaleMarker("unknown", "", "unreadable marker"); // a marker we cannot read still means stale
-        }
     }
 
     private static void CheckNames(string episodeId, IReadOnlyList<Chapter> chapters, IReadOnlyCollection<string>? names, string source)

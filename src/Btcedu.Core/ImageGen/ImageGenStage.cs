@@ -315,12 +315,9 @@ public sealed class ImageGenStage
             return Result(item, entry.Status, cost, entry.Error, entry.Reason ?? (entry.Status == ImageStatus.Generated ? item.Reason : null), attempts);
         }
 
-        private bool ManifestDiffers()
-        {
-            var existing = ImageManifest.Load(_paths.ManifestFile(_episodeId));
-            var wanted = _plan.Items.Select(i => _manifest[i.Chapter.ChapterId]);
-            return existing is null || !existing.Images.SequenceEqual(wanted);
-        }
+        // The plan was made under the lock from the manifest on disk, so that copy is still current.
+        private bool ManifestDiffers() =>
+            _plan.Manifest is null || !_plan.Manifest.Images.SequenceEqual(_plan.Items.Select(i => _manifest[i.Chapter.ChapterId]));
 
         private Task WriteManifestAsync() =>
             BtceduJson.WriteAsync(_paths.ManifestFile(_episodeId), new ImageManifest(_episodeId, ImageManifest.CurrentSchemaVersion,
@@ -485,10 +482,10 @@ public sealed class ImageGenStage
 
         private ManifestEntry InitialEntry(PlannedChapter item) => item.Decision switch
         {
-            ChapterDecision.Skip => new ManifestEntry { ChapterId = item.Chapter.ChapterId, VisualType = item.Chapter.VisualType.ToString(), Status = ImageStatus.Skipped, Reason = item.Reason },
+            ChapterDecision.Skip => Blank(item, ImageStatus.Skipped) with { Reason = item.Reason },
             // Kept images and chapters outside the selection carry their entry over untouched.
             _ when item.Previous is not null => item.Previous,
-            _ => new ManifestEntry { ChapterId = item.Chapter.ChapterId, VisualType = item.Chapter.VisualType.ToString(), Status = ImageStatus.Skipped, Reason = "no image yet: " + item.Reason },
+            _ => Blank(item, ImageStatus.Skipped) with { Reason = "no image yet: " + item.Reason },
         };
 
         private ImageGenChapterResult ResultWithoutWork(PlannedChapter item)
@@ -520,24 +517,17 @@ public sealed class ImageGenStage
             };
         }
 
-        private ManifestEntry CostLimited(PlannedChapter item) => (item.Previous ?? new ManifestEntry
-        {
-            ChapterId = item.Chapter.ChapterId,
-            VisualType = item.Chapter.VisualType.ToString(),
-            Status = ImageStatus.CostLimited,
-        }) with
+        private static ManifestEntry Blank(PlannedChapter item, ImageStatus status) =>
+            new() { ChapterId = item.Chapter.ChapterId, VisualType = item.Chapter.VisualType.ToString(), Status = status };
+
+        private ManifestEntry CostLimited(PlannedChapter item) => (item.Previous ?? Blank(item, ImageStatus.CostLimited)) with
         {
             Status = ImageStatus.CostLimited,
             Reason = string.Create(CultureInfo.InvariantCulture, $"the next call would pass the episode's cost cap of ${_plan.MaxCostUsd}"),
             Error = null,
         };
 
-        private static ManifestEntry Failed(PlannedChapter item, string? prompt, string error) => (item.Previous ?? new ManifestEntry
-        {
-            ChapterId = item.Chapter.ChapterId,
-            VisualType = item.Chapter.VisualType.ToString(),
-            Status = ImageStatus.Failed,
-        }) with
+        private static ManifestEntry Failed(PlannedChapter item, string? prompt, string error) => (item.Previous ?? Blank(item, ImageStatus.Failed)) with
         {
             Status = ImageStatus.Failed,
             Prompt = prompt ?? item.Previous?.Prompt,

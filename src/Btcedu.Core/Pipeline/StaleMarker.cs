@@ -18,6 +18,26 @@ public sealed record StaleMarker(string InvalidatedBy, string InvalidatedAt, str
     public static void Write(string output, Stage invalidatedBy, string reason, DateTimeOffset at) =>
         BtceduJson.Write(PathFor(output), new StaleMarker(invalidatedBy.ToString(), Timestamps.Format(at), reason));
 
+    /// <summary>The marker beside <paramref name="output"/>, or null; one that cannot be read still means stale.</summary>
+    public static StaleMarker? Read(string output)
+    {
+        var path = PathFor(output);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<StaleMarker>(File.ReadAllBytes(path), BtceduJson.Options) ?? Unreadable;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return Unreadable;
+        }
+    }
+
+    private static readonly StaleMarker Unreadable = new("unknown", "", "unreadable marker");
+
     public static bool Clear(string output)
     {
         var marker = PathFor(output);

@@ -17,8 +17,6 @@ public sealed class LlmPriceTable
         ["gpt-4.1-mini"] = new(0.40m, 1.60m),
     });
 
-    public IEnumerable<(string Model, LlmPrice Price)> Entries => _prices.Select(p => (p.Key, p.Value));
-
     public bool TryGetPrice(string model, out LlmPrice price) => _prices.TryGetValue(Key(model), out price!);
 
     /// <summary>The model's price, or an InvalidData error before any call when there is none.</summary>

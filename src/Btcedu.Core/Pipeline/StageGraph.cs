@@ -18,8 +18,6 @@ public static class StageGraph
         [Stage.publish] = [Stage.render],
     };
 
-    public static IReadOnlyList<Stage> Dependencies(Stage stage) => DependsOn[stage];
-
     /// <summary>Every stage that consumes <paramref name="stage"/>'s output, directly or not, in pipeline order.</summary>
     public static IReadOnlyList<Stage> Downstream(Stage stage)
     {

@@ -13,8 +13,6 @@ public sealed record StaleMarker(string InvalidatedBy, string InvalidatedAt, str
 
     public static string PathFor(string output) => output + Suffix;
 
-    public static bool Exists(string output) => File.Exists(PathFor(output));
-
     public static void Write(string output, Stage invalidatedBy, string reason, DateTimeOffset at) =>
         BtceduJson.Write(PathFor(output), new StaleMarker(invalidatedBy.ToString(), Timestamps.Format(at), reason));
 

@@ -44,6 +44,4 @@ public sealed class BtceduWorkspace
         var database = Database.Open(paths.DatabasePath, time);
         return new BtceduWorkspace(paths, settings, database, time);
     }
-
-    public BtceduWorkspace WithSettings(Func<BtceduSettings, BtceduSettings> change) => new(Paths, change(Settings), Database, Time);
 }

@@ -14,9 +14,6 @@ public sealed class ImagePriceTable
 
     public static ImagePriceTable Defaults { get; } = CreateDefaults();
 
-    public IEnumerable<(string Model, string Size, string Quality, decimal Usd)> Entries =>
-        _prices.Select(p => (p.Key.Model, p.Key.Size, p.Key.Quality, p.Value));
-
     public bool TryGetPrice(string model, string size, string quality, out decimal usd) =>
         _prices.TryGetValue((Key(model), Key(size), Key(quality)), out usd);
 

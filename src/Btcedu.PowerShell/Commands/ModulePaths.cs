@@ -6,6 +6,4 @@ internal static class ModulePaths
     public static string Root { get; } = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(ModulePaths).Assembly.Location)!, ".."));
 
     public static string Prompts => Path.Combine(Root, "prompts");
-
-    public static string Gallery => Path.Combine(Root, "gallery");
 }

@@ -12,6 +12,7 @@
     CmdletsToExport      = @(
         'Get-BtceduChapter'
         'Get-BtceduEpisode'
+        'Get-BtceduImageModel'
         'Get-BtceduMediaAsset'
         'Import-BtceduChapter'
         'Invoke-BtceduImageGen'

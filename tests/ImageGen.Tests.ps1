@@ -213,7 +213,7 @@ Describe 'Get-BtceduMediaAsset' {
         $assets = @(Get-BtceduChapter demo | Get-BtceduMediaAsset)
         $assets.Count | Should -Be $Eligible.Count
         $assets[0].GetType().FullName | Should -Be 'Btcedu.Core.Storage.MediaAsset'
-        $assets | ForEach-Object { $_.AssetType | Should -Be 'image'; $_.Model | Should -Be 'gpt-image-1'; Test-Path $_.Path | Should -BeTrue }
+        $assets | ForEach-Object { $_.AssetType | Should -Be 'image'; $_.Model | Should -Be 'gpt-image-2'; Test-Path $_.Path | Should -BeTrue }
     }
 
     It 'sums its cost with Measure-Object' {

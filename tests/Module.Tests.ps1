@@ -133,7 +133,7 @@ Describe 'Episodes and chapters in a workspace' {
     }
 
     It 'reads settings errors from btcedu.yaml as one clear terminating error' {
-        Set-Content (Join-Path $Root 'btcedu.yaml') "image_model: gpt-image-1`nimage_throtle_limit: 3"
+        Set-Content (Join-Path $Root 'btcedu.yaml') "image_model: gpt-image-2`nimage_throtle_limit: 3"
         { Get-BtceduEpisode } | Should -Throw -ErrorId 'InvalidSetting,*'
         try { Get-BtceduEpisode } catch { $_.Exception.Message | Should -Match "line 2: unknown setting 'image_throtle_limit'" }
     }

@@ -4,11 +4,10 @@ using Btcedu.Core.Tests.Fakes;
 // Usage: Btcedu.FakeOpenAI [--parent-pid N]
 // Prints its base URL (…/v1) on the first line and a sample PNG's base64 on the second (for scripted
 // image answers), then serves until stdin closes or the parent process exits.
-// Defaults: a 1536x1024 PNG for image requests and a short prompt for chat; tests script the rest over /_fake/.
+// Defaults: the emulated images API (FakeImageApi) and a short prompt for chat; tests script the rest over /_fake/.
 var parentPid = args.Length == 2 && args[0] == "--parent-pid" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
 await using var server = await FakeOpenAIServer.StartAsync();
 var png = TestImages.Png(1536, 1024);
-server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.ImageBase64(png, inputTokens: 40, outputTokens: 1000));
 server.SetDefault(FakeOpenAIServer.ChatPath, FakeResponse.Chat("Flat vector illustration of linked blocks with orange accents, no text"));
 Console.WriteLine(server.BaseUrl);
 Console.WriteLine(Convert.ToBase64String(png));

@@ -1,9 +1,11 @@
 namespace Btcedu.Core.ImageGen;
 
 /// <summary>
-/// The episode's spending against its cap. Each paid call reserves its price before it starts and settles
+/// The episode's spending against its cap. Each paid call reserves its estimate before it starts and settles
 /// after, so parallel calls can never together pass the cap. Once a reservation is refused the ledger stays
-/// closed: the remaining chapters are cost-limited rather than squeezed in out of order.
+/// closed: the remaining chapters are cost-limited rather than squeezed in out of order. When a call costs more
+/// than its estimate (the catalogue was wrong), later reservations grow by the worst ratio seen, so one wrong
+/// estimate cannot overrun the cap call after call.
 /// </summary>
 internal sealed class CostLedger
 {
@@ -12,6 +14,7 @@ internal sealed class CostLedger
     private readonly decimal _spentBefore;
     private decimal _reserved;
     private decimal _spent;
+    private decimal _underestimate = 1m;
 
     public CostLedger(decimal cap, decimal spentBefore)
     {
@@ -23,17 +26,19 @@ internal sealed class CostLedger
 
     public decimal RunSpent { get { lock (_gate) { return _spent; } } }
 
-    public bool TryReserve(decimal amount)
+    /// <summary>Reserves an estimate (grown by any underestimate seen); returns the amount to settle later, or null when the cap is reached.</summary>
+    public decimal? TryReserve(decimal estimate)
     {
         lock (_gate)
         {
+            var amount = estimate * _underestimate;
             if (Closed || _spentBefore + _spent + _reserved + amount > _cap)
             {
                 Closed = true;
-                return false;
+                return null;
             }
             _reserved += amount;
-            return true;
+            return amount;
         }
     }
 
@@ -43,6 +48,10 @@ internal sealed class CostLedger
         {
             _reserved -= reserved;
             _spent += actual;
+            if (reserved > 0 && actual > reserved)
+            {
+                _underestimate = Math.Max(_underestimate, _underestimate * actual / reserved);
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 using Btcedu.Core.Chapters;
 using Btcedu.Core.Episodes;
 using Btcedu.Core.Imaging;
+using Btcedu.Core.Models;
 using Btcedu.Core.Prompts;
 
 namespace Btcedu.Core.ImageGen;
@@ -21,7 +22,17 @@ public enum ChapterDecision
 /// -ChapterId or piped selection are <see cref="ChapterDecision.NotSelected"/> (or Skip) and not InScope:
 /// the run keeps their manifest entries but reports nothing about them.
 /// </summary>
-public sealed record PlannedChapter(Chapter Chapter, ChapterDecision Decision, string Reason, string ChapterHash, ManifestEntry? Previous, decimal EstimatedCostUsd, bool InScope);
+public sealed record PlannedChapter(Chapter Chapter, ChapterDecision Decision, string Reason, string ChapterHash, ManifestEntry? Previous, decimal EstimatedCostUsd, bool InScope)
+{
+    /// <summary>
+    /// The prompt an earlier attempt sent for this very chapter, template and settings (same hash): a retry reuses
+    /// it instead of paying the LLM again.
+    /// </summary>
+    public string? ReusablePrompt => Chapter.ImagePrompt is null && Previous is { Prompt: { Length: > 0 } prompt } && Previous.ChapterHash == ChapterHash ? prompt : null;
+
+    /// <summary>Whether generating this chapter calls the LLM to write its prompt.</summary>
+    public bool NeedsLlm => Chapter.ImagePrompt is null && ReusablePrompt is null;
+}
 
 /// <summary>What a run would do, decided before anything is called or written (so -WhatIf can show it).</summary>
 public sealed record ImageGenPlan
@@ -34,10 +45,21 @@ public sealed record ImageGenPlan
     public required IReadOnlyList<PlannedChapter> Items { get; init; }
     /// <summary>The manifest the decisions were made from; null when there was none.</summary>
     public required ImageManifest? Manifest { get; init; }
+    /// <summary>The LLM that writes prompts, when a chapter to generate needs one.</summary>
+    public LlmModel? Llm { get; init; }
+    /// <summary>Lifecycle warnings about the configured models, to show once (also under -WhatIf).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>image_rate_limit_per_minute, when calls are paced.</summary>
+    public int? RatePerMinute { get; init; }
     public required decimal SpentBeforeUsd { get; init; }
     public required decimal MaxCostUsd { get; init; }
     public required int ThrottleLimit { get; init; }
 
     public IEnumerable<PlannedChapter> ToGenerate => Items.Where(i => i.Decision == ChapterDecision.Generate);
     public decimal EstimatedCostUsd => ToGenerate.Sum(i => i.EstimatedCostUsd);
+
+    /// <summary>The least time the pace allows for the image calls (the first call starts at once); null when unpaced.</summary>
+    public TimeSpan? PacedDuration => RatePerMinute is { } n && ToGenerate.Count() is var calls and > 0
+        ? TimeSpan.FromMinutes((double)((calls - 1) / n))
+        : null;
 }

@@ -1,6 +1,7 @@
 using Btcedu.Core.Chapters;
 using Btcedu.Core.Episodes;
 using Btcedu.Core.Imaging;
+using Btcedu.Core.Models;
 using Btcedu.Core.Pipeline;
 using Btcedu.Core.Prompts;
 using Btcedu.Core.Storage;
@@ -41,7 +42,8 @@ public sealed class ImageGenPlanner
         }
 
         var settings = _workspace.Settings;
-        var profile = ImageRequestProfile.Resolve(settings);
+        var today = DateOnly.FromDateTime(_workspace.Time.GetUtcNow().UtcDateTime);
+        var profile = ImageRequestProfile.Resolve(settings, today);
         var (template, version) = _prompts.Load("imagegen", record);
         var file = _workspace.Chapters.Load(episode);
         var chapters = file.Document.Chapters;
@@ -62,12 +64,26 @@ public sealed class ImageGenPlanner
             var (decision, reason) = Decide(chapter, hash, entry, selection, manifestMarker, paths.ImageFile(episodeId, chapter.ChapterId));
             var inScope = (selection.Named is not { Count: > 0 } || selection.Named.Contains(chapter.ChapterId) || selection.Restrict is not null)
                 && (selection.Restrict is null || selection.Restrict.Contains(chapter.ChapterId));
-            items.Add(new PlannedChapter(chapter, decision, reason, hash, entry, decision == ChapterDecision.Generate ? profile.PriceUsd : 0m, inScope));
+            items.Add(new PlannedChapter(chapter, decision, reason, hash, entry, decision == ChapterDecision.Generate ? profile.EstimatedCostUsd : 0m, inScope));
         }
 
-        if (items.Any(i => i.Decision == ChapterDecision.Generate && i.Chapter.ImagePrompt is null))
+        var warnings = new List<string>();
+        if (profile.LifecycleWarning is { } imageWarning)
         {
-            settings.LlmPrices.Require(settings.LlmModel); // the LLM's spending must be tracked too, before any call
+            warnings.Add(imageWarning);
+        }
+        LlmModel? llm = null;
+        if (items.Any(i => i.Decision == ChapterDecision.Generate && i.NeedsLlm))
+        {
+            // The LLM must be priced (its spending is tracked) and not retired, before any call.
+            llm = settings.Models.RequireLlm(settings.LlmModel);
+            if (llm.Lifecycle.Check("llm_model", llm.Name, today, settings.IsOpenAiEndpoint) is { } llmWarning)
+            {
+                warnings.Add(llmWarning);
+            }
+            items = [.. items.Select(i => i.Decision == ChapterDecision.Generate && i.NeedsLlm
+                ? i with { EstimatedCostUsd = i.EstimatedCostUsd + PromptRequest.For(template, file.Document.Title, i.Chapter, llm.Name).MaxCostUsd(llm) }
+                : i)];
         }
 
         return new ImageGenPlan
@@ -79,6 +95,9 @@ public sealed class ImageGenPlanner
             Profile = profile,
             Items = items,
             Manifest = manifest,
+            Llm = llm,
+            Warnings = warnings,
+            RatePerMinute = settings.ImageRateLimitPerMinute,
             SpentBeforeUsd = _runs.TotalCostUsd(episodeId),
             MaxCostUsd = selection.MaxCostUsd ?? settings.MaxEpisodeCostUsd,
             ThrottleLimit = selection.ThrottleLimit ?? settings.ImageThrottleLimit,

@@ -20,9 +20,6 @@ namespace Btcedu.Core.ImageGen;
 /// </summary>
 public sealed class ImageGenStage
 {
-    /// <summary>Budget reserved for one prompt-writing LLM call; the real cost, far smaller, is what is recorded.</summary>
-    internal const decimal LlmReservationUsd = 0.01m;
-
     private readonly BtceduWorkspace _ws;
     private readonly ImageGenPlanner _planner;
     private readonly PipelineRunStore _runs;
@@ -53,6 +50,8 @@ public sealed class ImageGenStage
     /// </summary>
     public PreparedImageGenRun Prepare(string episodeId, ImageGenSelection selection)
     {
+        // A retired model or a bad size is refused before the lock, any write or any call.
+        ImageRequestProfile.Resolve(_ws.Settings, DateOnly.FromDateTime(_ws.Time.GetUtcNow().UtcDateTime));
         var episodeLock = EpisodeLock.Acquire(_ws.Paths.LockFile(Identifier.Require(episodeId, "Episode id")), episodeId, _ws.Time);
         try
         {
@@ -109,6 +108,7 @@ public sealed class ImageGenStage
         private long _inputTokens;
         private long _outputTokens;
         private long _runId;
+        private BtceduException? _stoppedBy;
 
         public Run(ImageGenStage stage, ImageGenPlan plan, IImageGenService? images, ITextGenService? text, ChannelWriter<ImageGenEvent> events)
         {
@@ -189,38 +189,61 @@ public sealed class ImageGenStage
         private async Task<ImageGenChapterResult> GenerateAsync(PlannedChapter item, CancellationToken ct)
         {
             var chapter = item.Chapter;
+            if (Volatile.Read(ref _stoppedBy) is { } stop)
+            {
+                return await NotAttemptedAsync(item, stop).ConfigureAwait(false);
+            }
             if (_ledger.Closed)
             {
                 return await RecordAsync(item, CostLimited(item), cost: 0).ConfigureAwait(false);
             }
 
-            var prompt = chapter.ImagePrompt;
+            string prompt;
             decimal llmCost = 0;
-            if (prompt is null)
+            if (item.NeedsLlm)
             {
-                if (!_ledger.TryReserve(LlmReservationUsd))
+                var promptRequest = PromptRequest.For(_plan.Template, _plan.Chapters.Document.Title, chapter, _plan.Llm!.Name);
+                if (_ledger.TryReserve(promptRequest.MaxCostUsd(_plan.Llm)) is not { } reservation)
                 {
                     return await RecordAsync(item, CostLimited(item), cost: 0).ConfigureAwait(false);
                 }
-                var written = await WritePromptAsync(chapter, ct).ConfigureAwait(false);
-                _ledger.Settle(LlmReservationUsd, written.CostUsd);
+                TextGenResult written;
+                try
+                {
+                    written = await _text!.CompleteAsync(promptRequest, ct).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _ledger.Settle(reservation, 0); // cancelled before an answer
+                    throw;
+                }
+                _ledger.Settle(reservation, written.CostUsd);
                 Interlocked.Add(ref _inputTokens, written.InputTokens ?? 0);
                 Interlocked.Add(ref _outputTokens, written.OutputTokens ?? 0);
                 llmCost = written.CostUsd;
+                if (StopFor(written.Outcome, written.ErrorMessage) is { } stopped)
+                {
+                    return await NotAttemptedAsync(item, stopped, llmCost).ConfigureAwait(false);
+                }
                 if (!written.Succeeded || string.IsNullOrWhiteSpace(written.Text))
                 {
                     var error = $"The LLM could not write the image prompt: {written.ErrorMessage ?? "it answered with no text"}";
                     return await RecordAsync(item, Failed(item, null, error), llmCost).ConfigureAwait(false);
                 }
-                prompt = written.Text.Trim();
+                prompt = Compose(_stage._ws.Settings.ImageStylePrefix, written.Text.Trim());
+            }
+            else
+            {
+                // The chapter's own prompt, or the one an earlier attempt wrote for this same chapter (no second LLM call).
+                prompt = item.ReusablePrompt ?? Compose(_stage._ws.Settings.ImageStylePrefix, chapter.ImagePrompt!);
             }
 
             var profile = _plan.Profile;
-            if (!_ledger.TryReserve(profile.PriceUsd))
+            if (_ledger.TryReserve(profile.EstimatedCostUsd) is not { } reserved)
             {
-                return await RecordAsync(item, CostLimited(item) with { Prompt = prompt }, llmCost).ConfigureAwait(false);
+                return await RecordAsync(item, CostLimited(item) with { Prompt = prompt, ChapterHash = item.ChapterHash }, llmCost).ConfigureAwait(false);
             }
-            var request = new ImageGenRequest(Compose(_stage._ws.Settings.ImageStylePrefix, prompt), profile.Model, profile.Size, profile.Quality, profile.Style);
+            var request = profile.ToRequest(prompt);
             ImageGenResult result;
             try
             {
@@ -228,17 +251,22 @@ public sealed class ImageGenStage
             }
             catch
             {
-                _ledger.Settle(profile.PriceUsd, 0); // cancelled before an answer: nothing billed that we know of
+                _ledger.Settle(reserved, 0); // cancelled before an answer: nothing billed that we know of
                 throw;
             }
-            _ledger.Settle(profile.PriceUsd, result.CostUsd);
+            _ledger.Settle(reserved, result.CostUsd);
             Interlocked.Add(ref _inputTokens, result.InputTokens ?? 0);
             Interlocked.Add(ref _outputTokens, result.OutputTokens ?? 0);
             var cost = llmCost + result.CostUsd;
+            if (StopFor(result.Outcome, result.ErrorMessage) is { } stoppedByImage)
+            {
+                return await NotAttemptedAsync(item, stoppedByImage, cost, prompt).ConfigureAwait(false);
+            }
             if (!result.Succeeded || result.Png is null)
             {
                 var error = $"{result.Outcome}: {result.ErrorMessage}";
-                return await RecordAsync(item, Failed(item, request.Prompt, error) with { RevisedPrompt = result.RevisedPrompt }, cost, result.Attempts).ConfigureAwait(false);
+                var failed = Failed(item, request.Prompt, error) with { RevisedPrompt = result.RevisedPrompt, CostEstimated = result.CostEstimated };
+                return await RecordAsync(item, failed, cost, result.Attempts).ConfigureAwait(false);
             }
 
             var image = _paths.ImageFile(_episodeId, chapter.ChapterId);
@@ -258,6 +286,9 @@ public sealed class ImageGenStage
                 GeneratedAt = Timestamps.Format(Time.GetUtcNow()),
                 ChapterHash = item.ChapterHash,
                 CostUsd = cost,
+                CostEstimated = result.CostEstimated,
+                InputTokens = result.InputTokens,
+                OutputTokens = result.OutputTokens,
             };
             _stage._assets.Replace(new NewMediaAsset(_episodeId, chapter.ChapterId, "image", entry.FilePath!, "image/png", result.Png.LongLength,
                 new Dictionary<string, object?>
@@ -266,9 +297,14 @@ public sealed class ImageGenStage
                     ["revised_prompt"] = entry.RevisedPrompt,
                     ["model"] = entry.Model,
                     ["size"] = entry.Size,
+                    ["requested_size"] = profile.Size,
                     ["source_size"] = entry.SourceSize,
                     ["quality"] = entry.Quality,
                     ["cost_usd"] = cost,
+                    ["cost_estimated"] = result.CostEstimated,
+                    ["text_input_tokens"] = result.Usage?.TextInputTokens,
+                    ["image_input_tokens"] = result.Usage?.ImageInputTokens,
+                    ["output_tokens"] = result.OutputTokens,
                     ["chapter_hash"] = entry.ChapterHash,
                     ["attempts"] = result.Attempts,
                 },
@@ -276,18 +312,45 @@ public sealed class ImageGenStage
             return await RecordAsync(item, entry, cost, result.Attempts).ConfigureAwait(false);
         }
 
-        private async Task<TextGenResult> WritePromptAsync(Chapter chapter, CancellationToken ct)
+        /// <summary>The first answer no retry can fix stops the run: no chapter after it is attempted.</summary>
+        private BtceduException? StopFor(Enum outcome, string? message)
         {
-            var template = _plan.Template;
-            var (system, user) = template.Render(new Dictionary<string, string>(StringComparer.Ordinal)
+            var (id, kind) = outcome.ToString() switch
             {
-                ["episode_title"] = _plan.Chapters.Document.Title,
-                ["chapter_title"] = chapter.Title,
-                ["visual_type"] = chapter.VisualType.ToString(),
-                ["visual_description"] = chapter.VisualDescription,
-                ["narration"] = chapter.NarrationText,
-            });
-            return await _text!.CompleteAsync(new TextGenRequest(_stage._ws.Settings.LlmModel, system, user, template.Temperature, template.MaxTokens), ct).ConfigureAwait(false);
+                nameof(ImageGenOutcome.KeyRejected) => ("ApiKeyRejected", BtceduErrorKind.AuthenticationError),
+                nameof(ImageGenOutcome.QuotaExhausted) => ("QuotaExhausted", BtceduErrorKind.LimitsExceeded),
+                nameof(ImageGenOutcome.ModelUnavailable) => ("ImageModelUnavailable", BtceduErrorKind.ResourceUnavailable),
+                _ => ((string?)null, BtceduErrorKind.NotSpecified),
+            };
+            if (id is null)
+            {
+                return null;
+            }
+            var stop = new BtceduException(id, kind,
+                $"Episode '{_episodeId}': the run stopped, because no retry can fix this answer: {message} Chapters not finished keep their previous state.", _episodeId);
+            Interlocked.CompareExchange(ref _stoppedBy, stop, null);
+            return _stoppedBy;
+        }
+
+        /// <summary>A chapter the stopped run did not finish: its manifest entry stays as it was; its spending still counts.</summary>
+        private async Task<ImageGenChapterResult> NotAttemptedAsync(PlannedChapter item, BtceduException stop, decimal cost = 0, string? prompt = null)
+        {
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                var current = _manifest[item.Chapter.ChapterId];
+                if (prompt is not null && current.Status != ImageStatus.Generated)
+                {
+                    // Keep the prompt already paid for, so the next run does not buy it again.
+                    _manifest[item.Chapter.ChapterId] = current with { Prompt = prompt, ChapterHash = item.ChapterHash };
+                }
+                _stage._runs.UpdateTotals(_runId, Interlocked.Read(ref _inputTokens), Interlocked.Read(ref _outputTokens), _ledger.RunSpent);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+            return Result(item, ImageStatus.Skipped, cost, null, $"not attempted: the run stopped ({stop.ErrorId})", 0);
         }
 
         /// <summary>Puts a finished chapter into the manifest (written at once, atomically) and the run's totals.</summary>
@@ -359,9 +422,14 @@ public sealed class ImageGenStage
 
             EpisodeStatus status;
             string runStatus;
+            var stoppedBy = Volatile.Read(ref _stoppedBy);
             if (cancelled)
             {
                 (status, runStatus) = (_plan.Episode.Status, PipelineRunStatus.Cancelled);
+            }
+            else if (stoppedBy is not null)
+            {
+                (status, runStatus) = (_plan.Episode.Status, PipelineRunStatus.Failed);
             }
             else if (limited > 0)
             {
@@ -408,7 +476,8 @@ public sealed class ImageGenStage
             }
             if (_runId != 0)
             {
-                var error = limited > 0 ? $"cost cap of ${_plan.MaxCostUsd.ToString(CultureInfo.InvariantCulture)} reached; {limited} chapter(s) not generated"
+                var error = stoppedBy is not null ? stoppedBy.Message
+                    : limited > 0 ? $"cost cap of ${_plan.MaxCostUsd.ToString(CultureInfo.InvariantCulture)} reached; {limited} chapter(s) not generated"
                     : failed > 0 ? $"{failed} chapter(s) failed: {string.Join(", ", failedChapters)}" : null;
                 _stage._runs.Complete(_runId, runStatus, Interlocked.Read(ref _inputTokens), Interlocked.Read(ref _outputTokens), spent, error);
             }
@@ -433,6 +502,7 @@ public sealed class ImageGenStage
                 RunStatus = runStatus,
                 MaxCostUsd = _plan.MaxCostUsd,
                 FailedChapters = failedChapters,
+                StoppedBy = stoppedBy,
             };
         }
 
@@ -531,6 +601,8 @@ public sealed class ImageGenStage
         {
             Status = ImageStatus.Failed,
             Prompt = prompt ?? item.Previous?.Prompt,
+            // The hash the prompt was written for, so a retry of this unchanged chapter reuses it.
+            ChapterHash = prompt is null ? item.Previous?.ChapterHash : item.ChapterHash,
             Error = error,
             Reason = null,
         };

@@ -19,7 +19,12 @@ public sealed record ImageGenSummary
     public required string RunStatus { get; init; }
     public required decimal MaxCostUsd { get; init; }
     public required IReadOnlyList<string> FailedChapters { get; init; }
+    /// <summary>
+    /// Set when an answer no retry can fix (key rejected, quota exhausted, model unavailable) stopped the run: the
+    /// chapters it did not finish keep their previous state and the episode's status is unchanged.
+    /// </summary>
+    public BtceduException? StoppedBy { get; init; }
 
     public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"{EpisodeId}: {Generated} generated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed{(CostLimited > 0 ? $", {CostLimited} cost-limited" : "")}; ${CostUsd:0.000} spent in {Duration.TotalSeconds:0.0}s; status {EpisodeStatus}.");
+        $"{EpisodeId}: {Generated} generated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed{(CostLimited > 0 ? $", {CostLimited} cost-limited" : "")}{(StoppedBy is null ? "" : $", stopped ({StoppedBy.ErrorId})")}; ${CostUsd:0.000} spent in {Duration.TotalSeconds:0.0}s; status {EpisodeStatus}.");
 }

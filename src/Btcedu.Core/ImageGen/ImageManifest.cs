@@ -44,6 +44,12 @@ public sealed record ManifestEntry
     public string? GeneratedAt { get; init; }
     public string? ChapterHash { get; init; }
     public decimal CostUsd { get; init; }
+    /// <summary>Whether <see cref="CostUsd"/> includes estimates: no usage was reported, or an attempt timed out and may have been billed.</summary>
+    public bool CostEstimated { get; init; }
+    /// <summary>Prompt (text and image) tokens the image call reported.</summary>
+    public long? InputTokens { get; init; }
+    /// <summary>Image output tokens the image call reported.</summary>
+    public long? OutputTokens { get; init; }
     public string? Error { get; init; }
     public string? Reason { get; init; }
 }

@@ -10,6 +10,12 @@ public enum ImageGenOutcome
     RateLimited,
     /// <summary>The per-attempt timeouts or the overall deadline ran out.</summary>
     TimedOut,
-    /// <summary>Anything else: auth, unknown model, server errors after retries, an undecodable image.</summary>
+    /// <summary>HTTP 401/403: the key is wrong or may not use the model. No other call can succeed: the run stops.</summary>
+    KeyRejected,
+    /// <summary>HTTP 429 insufficient_quota: the account has no credit. A quota, not a rate limit: the run stops.</summary>
+    QuotaExhausted,
+    /// <summary>HTTP 404 (model_not_found): the endpoint does not serve the model. The run stops.</summary>
+    ModelUnavailable,
+    /// <summary>Anything else: server errors after retries, a bad request, an undecodable image.</summary>
     Failed,
 }

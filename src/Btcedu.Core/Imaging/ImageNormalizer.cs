@@ -4,7 +4,8 @@ namespace Btcedu.Core.Imaging;
 
 /// <summary>
 /// Turns provider output into what the renderer expects: a 1920x1080 PNG, scaled to cover the frame and
-/// centre-cropped so nothing is letterboxed. Decoding fully is also the validation: a truncated or
+/// centre-cropped so nothing is letterboxed. An image that already covers the frame at scale 1 (gpt-image-2's
+/// 1920x1088) is only cropped: its pixels are copied, never resampled. Decoding fully is also the validation: a truncated or
 /// non-image body never reaches disk.
 /// </summary>
 public static class ImageNormalizer
@@ -32,7 +33,10 @@ public static class ImageNormalizer
             ?? throw new InvalidOperationException("SkiaSharp could not create a 1920x1080 surface.");
         using var image = SKImage.FromBitmap(bitmap);
         surface.Canvas.Clear(SKColors.Black);
-        surface.Canvas.DrawImage(image, src, SKRect.Create(TargetWidth, TargetHeight), new SKSamplingOptions(SKCubicResampler.Mitchell), null);
+        // At scale 1 with a whole-pixel offset a cubic filter would still soften every pixel; nearest copies them exactly.
+        var exactCrop = scale == 1 && src.Left == Math.Floor(src.Left) && src.Top == Math.Floor(src.Top);
+        var sampling = exactCrop ? new SKSamplingOptions(SKFilterMode.Nearest) : new SKSamplingOptions(SKCubicResampler.Mitchell);
+        surface.Canvas.DrawImage(image, src, SKRect.Create(TargetWidth, TargetHeight), sampling, null);
         surface.Canvas.Flush();
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);

@@ -1,114 +1,109 @@
 using System.Globalization;
+using Btcedu.Core.Models;
 using Btcedu.Core.Workspace;
 
 namespace Btcedu.Core.Imaging;
 
 /// <summary>
-/// A request shape that is valid for its model family and has a known price, resolved from settings before
-/// any call so that a bad size or quality, or spending without a price, fails early and costs nothing.
-/// Defaults: landscape (1792x1024 for dall-e-3, 1536x1024 for gpt-image-*); quality "standard" for dall-e-3
-/// and "medium" for gpt-image-* (the best price/quality trade-off for flat illustrations); no style.
+/// A request shape that is legal for its catalogue model and has a known price, resolved from settings before
+/// any call so that a bad size or quality, a retired model, or spending without a price fails early and costs
+/// nothing. Defaults come from the catalogue: 1920x1088 medium for the gpt-image-2 family (the smallest legal
+/// 16:9 size at or above 1080p, cropped to 1920x1080 without upscaling); the fixed-size models' first size.
 /// </summary>
 public sealed record ImageRequestProfile
 {
-    private static readonly string[] DallE3Sizes = ["1792x1024", "1024x1024", "1024x1792"];
-    private static readonly string[] DallE3Qualities = ["standard", "hd"];
-    private static readonly string[] DallE3Styles = ["vivid", "natural"];
-    private static readonly string[] GptImageSizes = ["1536x1024", "1024x1024", "1024x1536"];
-    private static readonly string[] GptImageQualities = ["low", "medium", "high", "auto"];
-
-    private ImageRequestProfile(string model, ImageModelFamily family, string size, string quality, string? style, decimal priceUsd)
+    private ImageRequestProfile(ImageModel entry, string size, string quality, string? style, decimal estimate, string? warning)
     {
-        Model = model;
-        Family = family;
+        Entry = entry;
         Size = size;
         Quality = quality;
         Style = style;
-        PriceUsd = priceUsd;
+        EstimatedCostUsd = estimate;
+        LifecycleWarning = warning;
     }
 
-    public string Model { get; }
-    public ImageModelFamily Family { get; }
+    /// <summary>The catalogue entry.</summary>
+    public ImageModel Entry { get; }
+    public string Model => Entry.Name;
+    public ImageModelFamily Family => Entry.Family;
     public string Size { get; }
     public string Quality { get; }
     public string? Style { get; }
-    /// <summary>The price of one image of this shape, to reserve against the cost cap before calling.</summary>
-    public decimal PriceUsd { get; }
+    /// <summary>What one call is expected to cost ("auto" at its dearest), reserved against the cost cap before calling.</summary>
+    public decimal EstimatedCostUsd { get; }
+    /// <summary>Expected image output tokens of one call, when the model bills by tokens.</summary>
+    public int? ExpectedOutputTokens => Entry.TokenPrices is null ? null : Entry.ExpectedOutputTokens(Size, Quality == "auto" ? Entry.Qualities.Where(q => q != "auto").Last() : Quality);
+    /// <summary>Set for a deprecated model (or a retired one at a non-OpenAI endpoint): show it once per run.</summary>
+    public string? LifecycleWarning { get; }
 
     public int Width => int.Parse(Size.AsSpan(0, Size.IndexOf('x')), CultureInfo.InvariantCulture);
     public int Height => int.Parse(Size.AsSpan(Size.IndexOf('x') + 1), CultureInfo.InvariantCulture);
 
-    /// <summary>Resolves the configured image model, size, quality and style.</summary>
-    public static ImageRequestProfile Resolve(BtceduSettings settings)
+    /// <summary>
+    /// Resolves the configured image model, size, quality and style against the catalogue and the model's
+    /// lifecycle on <paramref name="today"/>: a shut-down model is refused (ModelRetired) at OpenAI's endpoint.
+    /// </summary>
+    public static ImageRequestProfile Resolve(BtceduSettings settings, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return Resolve(settings.ImageModel, settings.ImageSize, settings.ImageQuality, settings.ImageStyle, settings.ImagePrices);
+        var profile = Resolve(settings.ImageModel, settings.ImageSize, settings.ImageQuality, settings.ImageStyle, settings.Models);
+        var warning = profile.Entry.Lifecycle.Check("image_model", profile.Model, today, settings.IsOpenAiEndpoint);
+        return warning is null ? profile : new ImageRequestProfile(profile.Entry, profile.Size, profile.Quality, profile.Style, profile.EstimatedCostUsd, warning);
     }
 
     /// <summary>Validates an already-built request (the service does this before calling).</summary>
-    public static ImageRequestProfile Resolve(ImageGenRequest request, ImagePriceTable prices)
+    public static ImageRequestProfile Resolve(ImageGenRequest request, ModelCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Resolve(request.Model, request.Size, request.Quality, request.Style, prices);
+        return Resolve(request.Model, request.Size, request.Quality, request.Style, catalog);
     }
 
     /// <summary>
-    /// Resolves a shape; null size/quality/style take the family's defaults. Throws a
-    /// <see cref="BtceduException"/> (InvalidArgument or InvalidData) naming the setting to fix.
+    /// Resolves a shape; null size/quality/style take the model's defaults. Throws a <see cref="BtceduException"/>
+    /// (InvalidArgument or InvalidData) naming the setting to fix.
     /// </summary>
-    public static ImageRequestProfile Resolve(string model, string? size, string? quality, string? style, ImagePriceTable prices)
+    public static ImageRequestProfile Resolve(string model, string? size, string? quality, string? style, ModelCatalog catalog)
     {
-        ArgumentNullException.ThrowIfNull(prices);
+        ArgumentNullException.ThrowIfNull(catalog);
         if (string.IsNullOrWhiteSpace(model))
         {
-            throw new BtceduException("ImageModelMissing", BtceduErrorKind.InvalidArgument, "No image model is configured; set image_model (e.g. gpt-image-1).");
+            throw new BtceduException("ImageModelMissing", BtceduErrorKind.InvalidArgument, "No image model is configured; set image_model (e.g. gpt-image-2).");
         }
-        model = model.Trim().ToLowerInvariant();
-        var family = FamilyOf(model) ?? throw new BtceduException("ImageModelUnsupported", BtceduErrorKind.InvalidArgument,
-            $"Image model '{model}' is not supported; use a gpt-image model (e.g. gpt-image-1) or dall-e-3.", model);
+        var entry = catalog.RequireImage(model);
 
-        var (sizes, qualities, styles) = family == ImageModelFamily.DallE3
-            ? (DallE3Sizes, DallE3Qualities, DallE3Styles)
-            : (GptImageSizes, GptImageQualities, Array.Empty<string>());
-
-        var s = Normalise(size) ?? sizes[0];
-        if (!sizes.Contains(s))
+        var s = Normalise(size) ?? entry.DefaultSize;
+        if (entry.SizeProblem(s) is { } sizeProblem)
         {
             throw new BtceduException("ImageSizeInvalid", BtceduErrorKind.InvalidArgument,
-                $"Image size '{s}' is not valid for {model}; set image_size to one of {string.Join(", ", sizes)}.", s);
+                $"Image size '{s}' is not valid for {entry.Name}: {sizeProblem}. Set image_size (default {entry.DefaultSize}).", s);
         }
-        var q = Normalise(quality) ?? (family == ImageModelFamily.DallE3 ? "standard" : "medium");
-        if (!qualities.Contains(q))
+        if (entry.CustomSizes && ImageModel.TryParseSize(s, out var w, out var h) && (w < ImageNormalizer.TargetWidth || h < ImageNormalizer.TargetHeight))
+        {
+            // A custom size can always cover the frame, so it must: images are cropped, never upscaled.
+            throw new BtceduException("ImageSizeInvalid", BtceduErrorKind.InvalidArgument,
+                $"Image size '{s}' is smaller than the {ImageNormalizer.TargetWidth}x{ImageNormalizer.TargetHeight} frame and would be upscaled; use {entry.DefaultSize} or larger.", s);
+        }
+        var q = Normalise(quality) ?? entry.DefaultQuality;
+        if (!entry.Qualities.Contains(q))
         {
             throw new BtceduException("ImageQualityInvalid", BtceduErrorKind.InvalidArgument,
-                $"Image quality '{q}' is not valid for {model}; set image_quality to one of {string.Join(", ", qualities)}.", q);
+                $"Image quality '{q}' is not valid for {entry.Name}; set image_quality to one of {string.Join(", ", entry.Qualities)}.", q);
         }
         var st = Normalise(style);
-        if (st is not null && !styles.Contains(st))
+        if (st is not null && !entry.Styles.Contains(st))
         {
             // Rejected rather than dropped: the style is part of the chapter hash, so silently ignoring it would lie.
-            throw new BtceduException("ImageStyleInvalid", BtceduErrorKind.InvalidArgument, styles.Length == 0
-                ? $"{model} takes no style; remove image_style (style belongs in image_style_prefix)."
-                : $"Image style '{st}' is not valid for {model}; set image_style to one of {string.Join(", ", styles)}.", st);
+            throw new BtceduException("ImageStyleInvalid", BtceduErrorKind.InvalidArgument, entry.Styles.Count == 0
+                ? $"{entry.Name} takes no style; remove image_style (style belongs in image_style_prefix)."
+                : $"Image style '{st}' is not valid for {entry.Name}; set image_style to one of {string.Join(", ", entry.Styles)}.", st);
         }
-        if (!prices.TryGetPrice(model, s, q, out var usd))
-        {
-            throw new BtceduException("ImagePriceUnknown", BtceduErrorKind.InvalidData,
-                $"No price for {model} {s} {q}; add it under image_prices in btcedu.yaml so its spending is tracked.", $"{model} {s} {q}");
-        }
-        return new ImageRequestProfile(model, family, s, q, st, usd);
+        var usd = entry.EstimateUsd(s, q) ?? throw new BtceduException("ImagePriceUnknown", BtceduErrorKind.InvalidData,
+            $"No price for {entry.Name} {s} {q}; add it under image_models.{entry.Name} in btcedu.yaml so its spending is tracked.", $"{entry.Name} {s} {q}");
+        return new ImageRequestProfile(entry, s, q, st, usd, null);
     }
 
-    /// <summary>The family a model name belongs to, or null when no shape is known for it.</summary>
-    public static ImageModelFamily? FamilyOf(string model)
-    {
-        var m = model.Trim().ToLowerInvariant();
-        if (m.StartsWith("gpt-image", StringComparison.Ordinal))
-        {
-            return ImageModelFamily.GptImage;
-        }
-        return m == "dall-e-3" ? ImageModelFamily.DallE3 : null;
-    }
+    /// <summary>What a finished call cost: its reported token usage at the model's prices, else the estimate.</summary>
+    public decimal CostOf(ImageTokenUsage? usage) => Entry.CostUsd(Size, Quality, usage) ?? EstimatedCostUsd;
 
     public ImageGenRequest ToRequest(string prompt) => new(prompt, Model, Size, Quality, Style);
 

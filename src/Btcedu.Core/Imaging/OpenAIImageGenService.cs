@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Btcedu.Core.Models;
 using Btcedu.Core.OpenAi;
 using Btcedu.Core.Workspace;
 using OpenAI.Images;
@@ -6,9 +7,10 @@ using OpenAI.Images;
 namespace Btcedu.Core.Imaging;
 
 /// <summary>
-/// <see cref="IImageGenService"/> over OpenAI's image API (the DallE3ImageService): dall-e-3 and the
-/// gpt-image family, chosen by the request's model name, through the official OpenAI package with Polly
-/// owning retries. Each result is a validated, normalised 1920x1080 PNG or an outcome saying why not.
+/// <see cref="IImageGenService"/> over OpenAI's image API: every API shape of the model catalogue (dall-e-3,
+/// fixed-size gpt-image, custom-size gpt-image-2), through the official OpenAI package with Polly owning retries
+/// and the calls paced to image_rate_limit_per_minute. Each result is a validated, normalised 1920x1080 PNG, or
+/// an outcome saying why not, with its cost from the reported token usage.
 /// </summary>
 public sealed class OpenAIImageGenService : IImageGenService, IDisposable
 {
@@ -17,7 +19,7 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
     private readonly ImageDownloader _downloader;
     private readonly ConcurrentDictionary<string, ImageClient> _clients = new(StringComparer.Ordinal);
 
-    /// <param name="settings">Endpoint (openai_base_url), key (OPENAI_API_KEY), timeouts and the price table.</param>
+    /// <param name="settings">Endpoint (openai_base_url), key (OPENAI_API_KEY), timeouts, pace and the model catalogue.</param>
     /// <param name="options">Retry and timeout tuning; null for the defaults.</param>
     /// <param name="timeProvider">Clock for Polly's delays and timeouts; null for the system clock.</param>
     /// <param name="log">Receives one line per retry and failure; the key is scrubbed from every line.</param>
@@ -25,7 +27,7 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
     public OpenAIImageGenService(BtceduSettings settings, OpenAIServiceOptions? options = null, TimeProvider? timeProvider = null, Action<string>? log = null)
     {
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
-        _connection = new OpenAIConnection(settings, options ?? new OpenAIServiceOptions(), timeProvider ?? TimeProvider.System, log, "image");
+        _connection = new OpenAIConnection(settings, options ?? new OpenAIServiceOptions(), timeProvider ?? TimeProvider.System, log, "image", settings.ImageRateLimitPerMinute);
         _downloader = new ImageDownloader(_connection.Http, _connection.Endpoint, _connection.Options.MaxImageBytes,
             _connection.Options.DownloadTimeout, _connection.Time);
     }
@@ -36,16 +38,26 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.Prompt, nameof(request));
-        var profile = ImageRequestProfile.Resolve(request, _settings.ImagePrices);
+        var profile = ImageRequestProfile.Resolve(request, _settings.Models);
         var client = _clients.GetOrAdd(profile.Model, m => new ImageClient(m, _connection.Credential, _connection.ClientOptions));
         var options = BuildOptions(profile);
         var started = _connection.Time.GetTimestamp();
 
         var call = await _connection.ExecuteAsync(
-            async token => (await client.GenerateImagesAsync(request.Prompt, 1, options, token).ConfigureAwait(false)).Value,
+            token => client.GenerateImagesAsync(request.Prompt, 1, options, token),
             cancellationToken).ConfigureAwait(false);
 
-        var result = new ImageGenResult { Outcome = ImageGenOutcome.Failed, PromptSent = request.Prompt, Attempts = call.Attempts };
+        // A timed-out attempt may have been completed and billed: count it at the estimate, so the cap stays conservative.
+        var timedOutCost = call.TimedOutAttempts * profile.EstimatedCostUsd;
+        var result = new ImageGenResult
+        {
+            Outcome = ImageGenOutcome.Failed,
+            PromptSent = request.Prompt,
+            Attempts = call.Attempts,
+            TimedOutAttempts = call.TimedOutAttempts,
+            CostUsd = timedOutCost,
+            CostEstimated = call.TimedOutAttempts > 0,
+        };
         if (call.Failure is { } failure)
         {
             var message = _connection.Describe(failure, call.Attempts, profile.Model) + Hint(failure, profile.Model);
@@ -55,16 +67,14 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
 
         var collection = call.Value!;
         var image = collection.FirstOrDefault();
-#pragma warning disable OPENAI001 // token usage is marked experimental; gpt-image reports it, dall-e-3 does not.
-        var usage = collection.Usage;
-#pragma warning restore OPENAI001
+        var usage = UsageOf(collection);
         result = result with
         {
             RevisedPrompt = image?.RevisedPrompt,
-            InputTokens = ToInt(usage?.InputTokenCount),
-            OutputTokens = ToInt(usage?.OutputTokenCount),
+            Usage = usage,
             // Billed as soon as an image came back, even if it then fails validation: spending is never untracked.
-            CostUsd = image is null ? 0m : profile.PriceUsd,
+            CostUsd = timedOutCost + (image is null ? 0m : profile.CostOf(usage)),
+            CostEstimated = result.CostEstimated || (image is not null && (usage is null || profile.Entry.TokenPrices is null)),
         };
         if (image is null)
         {
@@ -109,6 +119,13 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
         throw new BtceduException("ImageMissing", BtceduErrorKind.InvalidData, "The API's answer held neither image bytes nor a URL.");
     }
 
+#pragma warning disable OPENAI001 // token usage is marked experimental; gpt-image reports it, dall-e-3 does not.
+    private static Models.ImageTokenUsage? UsageOf(GeneratedImageCollection collection) =>
+        collection.Usage is not { } u ? null
+        : u.InputTokenDetails is { } details ? new Models.ImageTokenUsage(details.TextTokenCount, details.ImageTokenCount, u.OutputTokenCount)
+        : new Models.ImageTokenUsage(u.InputTokenCount, 0, u.OutputTokenCount); // no breakdown: all of it as text, the cheaper input
+#pragma warning restore OPENAI001
+
     private ImageGenResult Failed(ImageGenResult result, long started, string message)
     {
         _connection.Log($"image: {message}");
@@ -133,7 +150,7 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
         }
         else
         {
-            // gpt-image always answers in base64 and rejects response_format and style.
+            // gpt-image (fixed or custom sizes) always answers in base64 and rejects response_format and style.
             options.Quality = profile.Quality switch
             {
                 "low" => GeneratedImageQuality.LowQuality,
@@ -151,15 +168,14 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
         ApiFailureKind.ContentPolicy => ImageGenOutcome.ContentPolicyRejected,
         ApiFailureKind.RateLimited => ImageGenOutcome.RateLimited,
         ApiFailureKind.TimedOut => ImageGenOutcome.TimedOut,
+        ApiFailureKind.Unauthorized or ApiFailureKind.Forbidden => ImageGenOutcome.KeyRejected,
+        ApiFailureKind.QuotaExhausted => ImageGenOutcome.QuotaExhausted,
+        ApiFailureKind.NotFound => ImageGenOutcome.ModelUnavailable,
         _ => ImageGenOutcome.Failed,
     };
 
-    private static string Hint(ApiFailure failure, string model) =>
-        failure.Kind == ApiFailureKind.NotFound
-            ? model == "dall-e-3"
-                ? " OpenAI retired dall-e-3 on 2026-05-12; set image_model to gpt-image-1."
-                : " Check image_model (e.g. gpt-image-1) and that the endpoint serves it."
-            : "";
-
-    private static int? ToInt(long? value) => value is null ? null : (int)Math.Min(value.Value, int.MaxValue);
+    private string Hint(ApiFailure failure, string model) =>
+        failure.Kind == ApiFailureKind.NotFound && _settings.Models.FindImage(model)?.Lifecycle.Replacement is { } replacement
+            ? $" Set image_model to {replacement} (Get-BtceduImageModel lists the catalogue)."
+            : failure.Kind == ApiFailureKind.NotFound ? " Check image_model (e.g. gpt-image-2) and that the endpoint serves it." : "";
 }

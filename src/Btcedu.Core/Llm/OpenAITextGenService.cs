@@ -1,3 +1,4 @@
+using Btcedu.Core.Models;
 using Btcedu.Core.OpenAi;
 using Btcedu.Core.Workspace;
 using OpenAI.Chat;
@@ -12,19 +13,18 @@ namespace Btcedu.Core.Llm;
 public sealed class OpenAITextGenService : ITextGenService, IDisposable
 {
     private readonly OpenAIConnection _connection;
-    private readonly LlmPriceTable _prices;
+    private readonly ModelCatalog _models;
 
     /// <param name="settings">Endpoint, key and image_timeout_seconds (the per-attempt timeout unless options set one).</param>
     /// <param name="options">Retry and timeout tuning; null for the defaults.</param>
     /// <param name="timeProvider">Clock for Polly's delays and timeouts; null for the system clock.</param>
     /// <param name="log">Receives one line per retry and failure; the key is scrubbed from every line.</param>
-    /// <param name="prices">Token prices; null for the settings' llm_prices.</param>
     /// <exception cref="BtceduException">No API key is configured (OpenAiApiKeyMissing).</exception>
-    public OpenAITextGenService(BtceduSettings settings, OpenAIServiceOptions? options = null, TimeProvider? timeProvider = null,
-        Action<string>? log = null, LlmPriceTable? prices = null)
+    public OpenAITextGenService(BtceduSettings settings, OpenAIServiceOptions? options = null, TimeProvider? timeProvider = null, Action<string>? log = null)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         _connection = new OpenAIConnection(settings, options ?? new OpenAIServiceOptions(), timeProvider ?? TimeProvider.System, log, "llm");
-        _prices = prices ?? settings.LlmPrices;
+        _models = settings.Models;
     }
 
     /// <inheritdoc />
@@ -37,7 +37,7 @@ public sealed class OpenAITextGenService : ITextGenService, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(request.Temperature, nameof(request));
         ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxTokens, 1, nameof(request));
         var model = request.Model.Trim().ToLowerInvariant();
-        var price = _prices.Require(model);
+        var price = _models.RequireLlm(model);
 
         var client = new ChatClient(model, _connection.Credential, _connection.ClientOptions);
         List<ChatMessage> messages = [];
@@ -50,10 +50,11 @@ public sealed class OpenAITextGenService : ITextGenService, IDisposable
         var started = _connection.Time.GetTimestamp();
 
         var call = await _connection.ExecuteAsync(
-            async token => (await client.CompleteChatAsync(messages, options, token).ConfigureAwait(false)).Value,
+            token => client.CompleteChatAsync(messages, options, token),
             cancellationToken).ConfigureAwait(false);
 
-        var result = new TextGenResult { Outcome = TextGenOutcome.Failed, Attempts = call.Attempts };
+        // A timed-out attempt may have been completed and billed: count it at the most the call could cost.
+        var result = new TextGenResult { Outcome = TextGenOutcome.Failed, Attempts = call.Attempts, CostUsd = call.TimedOutAttempts * request.MaxCostUsd(price) };
         if (call.Failure is { } failure)
         {
             var message = _connection.Describe(failure, call.Attempts, model);
@@ -67,7 +68,7 @@ public sealed class OpenAITextGenService : ITextGenService, IDisposable
         {
             InputTokens = completion.Usage?.InputTokenCount,
             OutputTokens = completion.Usage?.OutputTokenCount,
-            CostUsd = price.Cost(input, output),
+            CostUsd = result.CostUsd + price.Cost(input, output),
             Latency = Elapsed(started),
         };
         var text = string.Concat(completion.Content.Where(p => p.Kind == ChatMessageContentPartKind.Text).Select(p => p.Text)).Trim();
@@ -104,6 +105,9 @@ public sealed class OpenAITextGenService : ITextGenService, IDisposable
         ApiFailureKind.ContentPolicy => TextGenOutcome.ContentPolicyRejected,
         ApiFailureKind.RateLimited => TextGenOutcome.RateLimited,
         ApiFailureKind.TimedOut => TextGenOutcome.TimedOut,
+        ApiFailureKind.Unauthorized or ApiFailureKind.Forbidden => TextGenOutcome.KeyRejected,
+        ApiFailureKind.QuotaExhausted => TextGenOutcome.QuotaExhausted,
+        ApiFailureKind.NotFound => TextGenOutcome.ModelUnavailable,
         _ => TextGenOutcome.Failed,
     };
 }

@@ -8,5 +8,11 @@ public enum TextGenOutcome
     ContentPolicyRejected,
     RateLimited,
     TimedOut,
+    /// <summary>HTTP 401/403: the run stops.</summary>
+    KeyRejected,
+    /// <summary>HTTP 429 insufficient_quota: the run stops.</summary>
+    QuotaExhausted,
+    /// <summary>HTTP 404: the endpoint does not serve the model; the run stops.</summary>
+    ModelUnavailable,
     Failed,
 }

@@ -48,12 +48,12 @@ internal sealed record ApiFailure(ApiFailureKind Kind, int Status, string? Code,
     }
 
     /// <summary>The wait the server asked for (retry-after-ms, or Retry-After in seconds or as a date), if any.</summary>
-    public static TimeSpan? RetryAfter(Exception? exception, TimeProvider time)
+    public static TimeSpan? RetryAfter(Exception? exception, TimeProvider time) =>
+        exception is ClientResultException cre && cre.GetRawResponse() is { } response ? RetryAfter(response, time) : null;
+
+    /// <summary>The wait a response asks for, if any.</summary>
+    public static TimeSpan? RetryAfter(System.ClientModel.Primitives.PipelineResponse response, TimeProvider time)
     {
-        if (exception is not ClientResultException cre || cre.GetRawResponse() is not { } response)
-        {
-            return null;
-        }
         // OpenAI sends retry-after-ms alongside the standard header; it is the more precise of the two.
         if (response.Headers.TryGetValue("retry-after-ms", out var ms)
             && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var millis) && millis >= 0)

@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Threading.RateLimiting;
 using Btcedu.Core.Workspace;
 using OpenAI;
 using Polly;
@@ -13,14 +14,19 @@ namespace Btcedu.Core.OpenAi;
 /// <summary>
 /// What the image and text services share: one HttpClient, the key, SDK options with the SDK's own retry
 /// turned off, and the single Polly pipeline (overall deadline → retry with backoff → per-attempt timeout)
-/// that owns every retry decision.
+/// that owns every retry decision. Before each attempt a worker waits for the shared pause (set by a 429's
+/// Retry-After or an exhausted x-ratelimit-remaining-requests, so all workers hold together) and for the pace
+/// (image_rate_limit_per_minute); neither wait counts against the attempt's timeout.
 /// </summary>
 internal sealed class OpenAIConnection : IDisposable
 {
     private readonly Action<string> _log;
     private readonly string _label;
+    private readonly RateLimiter? _pace;
+    private long _resumeAtTicks;
 
-    public OpenAIConnection(BtceduSettings settings, OpenAIServiceOptions options, TimeProvider time, Action<string>? log, string label)
+    /// <param name="ratePerMinute">Calls allowed per minute across every worker of this connection; null for no pacing.</param>
+    public OpenAIConnection(BtceduSettings settings, OpenAIServiceOptions options, TimeProvider time, Action<string>? log, string label, int? ratePerMinute = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(options);
@@ -37,8 +43,11 @@ internal sealed class OpenAIConnection : IDisposable
         _log = log is null ? _ => { } : line => log(Scrubber.Scrub(line));
 
         AttemptTimeout = options.AttemptTimeout ?? TimeSpan.FromSeconds(settings.ImageTimeoutSeconds);
+        // Paced calls may queue for minutes behind each other, so only an explicit overall deadline applies then;
+        // the attempts stay bounded by their count and per-attempt timeout.
         OverallTimeout = options.OverallTimeout
-            ?? (AttemptTimeout * (options.MaxRetries + 1)) + (options.MaxDelay * options.MaxRetries);
+            ?? (ratePerMinute is null ? (AttemptTimeout * (options.MaxRetries + 1)) + (options.MaxDelay * options.MaxRetries) : null);
+        _pace = ratePerMinute is { } n ? CreatePace(n, options.RateWindow) : null;
 
         // Redirects off: a download must not be bounced to a host the URL check never saw.
         Http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
@@ -62,33 +71,53 @@ internal sealed class OpenAIConnection : IDisposable
     public TimeProvider Time { get; }
     public SecretScrubber Scrubber { get; }
     public TimeSpan AttemptTimeout { get; }
-    public TimeSpan OverallTimeout { get; }
+    public TimeSpan? OverallTimeout { get; }
     public HttpClient Http { get; }
     public ApiKeyCredential Credential { get; }
     public OpenAIClientOptions ClientOptions { get; }
     public ResiliencePipeline Pipeline { get; }
+    private ResiliencePipeline AttemptPipeline { get; set; } = ResiliencePipeline.Empty;
 
     public void Log(string line) => _log(line);
 
     /// <summary>
     /// Runs one API call under the pipeline. API failures come back as <see cref="ApiFailure"/>; the caller's
-    /// cancellation and programming errors propagate.
+    /// cancellation and programming errors propagate. Attempts that timed out on our side are counted: the
+    /// provider may have finished and billed them.
     /// </summary>
-    public async Task<ApiCallResult<T>> ExecuteAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public async Task<ApiCallResult<T>> ExecuteAsync<T>(Func<CancellationToken, Task<ClientResult<T>>> call, CancellationToken cancellationToken)
         where T : class
     {
         var attempts = new StrongBox<int>();
+        var timedOut = new StrongBox<int>();
         try
         {
             var value = await Pipeline.ExecuteAsync(
                 static async (state, token) =>
                 {
+                    await state.Self.WaitForTurnAsync(token).ConfigureAwait(false);
                     Interlocked.Increment(ref state.Attempts.Value);
-                    return await state.Call(token).ConfigureAwait(false);
+                    try
+                    {
+                        var result = await state.Self.AttemptPipeline.ExecuteAsync(
+                            static async (c, t) => await c(t).ConfigureAwait(false), state.Call, token).ConfigureAwait(false);
+                        state.Self.Observe(result.GetRawResponse(), failure: null);
+                        return result.Value;
+                    }
+                    catch (ClientResultException e)
+                    {
+                        state.Self.Observe(e.GetRawResponse(), ApiFailure.From(e, state.Self.Scrubber));
+                        throw;
+                    }
+                    catch (Exception e) when (e is TimeoutRejectedException || (e is OperationCanceledException && !state.Caller.IsCancellationRequested))
+                    {
+                        Interlocked.Increment(ref state.TimedOut.Value);
+                        throw;
+                    }
                 },
-                (Attempts: attempts, Call: call),
+                (Self: this, Attempts: attempts, TimedOut: timedOut, Call: call, Caller: cancellationToken),
                 cancellationToken).ConfigureAwait(false);
-            return new ApiCallResult<T>(value, null, attempts.Value);
+            return new ApiCallResult<T>(value, null, attempts.Value, timedOut.Value);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -96,8 +125,73 @@ internal sealed class OpenAIConnection : IDisposable
         }
         catch (Exception ex) when (ApiFailure.From(ex, Scrubber) is not null)
         {
-            return new ApiCallResult<T>(null, ApiFailure.From(ex, Scrubber), attempts.Value);
+            return new ApiCallResult<T>(null, ApiFailure.From(ex, Scrubber), attempts.Value, timedOut.Value);
         }
+    }
+
+    /// <summary>Holds every worker of this connection until the shared pause ends, then takes a permit of the pace.</summary>
+    private async Task WaitForTurnAsync(CancellationToken token)
+    {
+        while (Interlocked.Read(ref _resumeAtTicks) - Time.GetUtcNow().UtcTicks is var wait && wait > 0)
+        {
+            await Task.Delay(TimeSpan.FromTicks(wait), Time, token).ConfigureAwait(false);
+        }
+        if (_pace is not null)
+        {
+            using var lease = await _pace.AcquireAsync(1, token).ConfigureAwait(false);
+            if (!lease.IsAcquired)
+            {
+                throw new InvalidOperationException("The pace's queue is full."); // not reached: the queue holds every worker
+            }
+        }
+    }
+
+    /// <summary>A 429's Retry-After, or no requests left in the window, pauses every worker until the reset.</summary>
+    private void Observe(System.ClientModel.Primitives.PipelineResponse? response, ApiFailure? failure)
+    {
+        if (response is null)
+        {
+            return;
+        }
+        TimeSpan? pause = null;
+        if (failure is { Kind: ApiFailureKind.RateLimited })
+        {
+            pause = ApiFailure.RetryAfter(response, Time);
+        }
+        if (response.Headers.TryGetValue("x-ratelimit-remaining-requests", out var remaining) && remaining?.Trim() == "0"
+            && response.Headers.TryGetValue("x-ratelimit-reset-requests", out var reset) && RateLimitReset.TryParse(reset, out var until))
+        {
+            pause = pause is { } p && p > until ? p : until;
+        }
+        if (pause is { } wait && wait > TimeSpan.Zero)
+        {
+            wait = Min(wait, Options.MaxDelay);
+            var resumeAt = Time.GetUtcNow().UtcTicks + wait.Ticks;
+            long current;
+            while ((current = Interlocked.Read(ref _resumeAtTicks)) < resumeAt
+                && Interlocked.CompareExchange(ref _resumeAtTicks, resumeAt, current) != current)
+            {
+            }
+            Log(string.Create(CultureInfo.InvariantCulture, $"{_label}: the API's rate limit pauses every call for {wait.TotalSeconds:0.###}s."));
+        }
+    }
+
+    /// <summary>
+    /// At most <paramref name="perMinute"/> calls in any window of <paramref name="window"/>: a sliding window whose
+    /// length is stretched by one segment, because a permit returns when its whole segment leaves the window.
+    /// </summary>
+    private static RateLimiter CreatePace(int perMinute, TimeSpan window)
+    {
+        const int segments = 60;
+        return new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = perMinute,
+            Window = window + (window / segments) + (window / 100), // + one segment, + 1% for arrival jitter
+            SegmentsPerWindow = segments,
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
     }
 
     /// <summary>The message a person needs for a failure that ended the call; model-specific hints come from the caller.</summary>
@@ -111,7 +205,7 @@ internal sealed class OpenAIConnection : IDisposable
             ApiFailureKind.ServerError => $"The API kept failing ({failure.Reason}) after {tries}: {failure.ApiMessage}",
             ApiFailureKind.Network => $"Could not reach {Endpoint.GetLeftPart(UriPartial.Authority)} after {tries}: {failure.ApiMessage} Check the network and openai_base_url / OPENAI_BASE_URL.",
             ApiFailureKind.TimedOut => string.Create(CultureInfo.InvariantCulture,
-                $"No answer after {tries} ({failure.ApiMessage}; per-attempt timeout {AttemptTimeout.TotalSeconds:0.###}s, overall deadline {OverallTimeout.TotalSeconds:0.###}s). Raise image_timeout_seconds if the API is slow."),
+                $"No answer after {tries} ({failure.ApiMessage}; per-attempt timeout {AttemptTimeout.TotalSeconds:0.###}s{(OverallTimeout is { } o ? $", overall deadline {o.TotalSeconds:0.###}s" : "")}). Raise image_timeout_seconds if the API is slow."),
             ApiFailureKind.ContentPolicy => $"The provider's safety system rejected the prompt ({failure.Reason}): {failure.ApiMessage}",
             ApiFailureKind.Unauthorized => $"The API rejected the key ({failure.Reason}): {failure.ApiMessage} Set OPENAI_API_KEY (or openai_api_key in btcedu.yaml) to a valid key.",
             ApiFailureKind.Forbidden => $"The key may not use {model} ({failure.Reason}): {failure.ApiMessage} Check the key's project and organisation access (some models need a verified organisation).",
@@ -121,7 +215,11 @@ internal sealed class OpenAIConnection : IDisposable
         };
     }
 
-    public void Dispose() => Http.Dispose();
+    public void Dispose()
+    {
+        _pace?.Dispose();
+        Http.Dispose();
+    }
 
     private ResiliencePipeline BuildPipeline()
     {
@@ -150,11 +248,15 @@ internal sealed class OpenAIConnection : IDisposable
             },
         };
 
-        return new ResiliencePipelineBuilder { TimeProvider = Time }
-            .AddTimeout(new TimeoutStrategyOptions { Timeout = OverallTimeout })
-            .AddRetry(retry)
+        AttemptPipeline = new ResiliencePipelineBuilder { TimeProvider = Time }
             .AddTimeout(new TimeoutStrategyOptions { Timeout = AttemptTimeout })
             .Build();
+        var builder = new ResiliencePipelineBuilder { TimeProvider = Time };
+        if (OverallTimeout is { } overall)
+        {
+            builder.AddTimeout(new TimeoutStrategyOptions { Timeout = overall });
+        }
+        return builder.AddRetry(retry).Build();
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -24,6 +24,9 @@ public sealed record OpenAIServiceOptions
     /// <summary>Timeout for fetching an image the API answered with a URL.</summary>
     public TimeSpan DownloadTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The window image_rate_limit_per_minute counts in: a minute; tests shrink it so a paced run takes seconds.</summary>
+    public TimeSpan RateWindow { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Largest image accepted, downloaded or base64-decoded.</summary>
     public long MaxImageBytes { get; init; } = 25L * 1024 * 1024;
 
@@ -36,6 +39,7 @@ public sealed record OpenAIServiceOptions
         Positive(BaseDelay, nameof(BaseDelay));
         Positive(MaxDelay, nameof(MaxDelay));
         Positive(DownloadTimeout, nameof(DownloadTimeout));
+        Positive(RateWindow, nameof(RateWindow));
         if (AttemptTimeout is { } a)
         {
             Positive(a, nameof(AttemptTimeout));

@@ -11,17 +11,26 @@ public sealed record BtceduSettings
 
     public Uri OpenAiBaseUrl { get; init; } = new("https://api.openai.com/v1");
     public Secret? OpenAiApiKey { get; init; }
-    public string ImageModel { get; init; } = "gpt-image-1";
+    public string ImageModel { get; init; } = "gpt-image-2";
     public string? ImageSize { get; init; }
     public string? ImageQuality { get; init; }
     public string? ImageStyle { get; init; }
     public string ImageStylePrefix { get; init; } = DefaultStylePrefix;
     public int ImageThrottleLimit { get; init; } = 4;
-    public int ImageTimeoutSeconds { get; init; } = 120;
-    public string LlmModel { get; init; } = "gpt-4o-mini";
+    /// <summary>Per attempt: gpt-image-2 at high quality can take minutes.</summary>
+    public int ImageTimeoutSeconds { get; init; } = 300;
+    /// <summary>Images per minute across all workers (the account's IPM limit); null leaves calls unpaced.</summary>
+    public int? ImageRateLimitPerMinute { get; init; }
+    public string LlmModel { get; init; } = "gpt-6-luna";
     public decimal MaxEpisodeCostUsd { get; init; } = 10m;
-    public ImagePriceTable ImagePrices { get; init; } = ImagePriceTable.Defaults;
-    public Llm.LlmPriceTable LlmPrices { get; init; } = Llm.LlmPriceTable.Defaults;
+    /// <summary>The shipped model catalogue with btcedu.yaml's image_models / llm_models merged in.</summary>
+    public Models.ModelCatalog Models { get; init; } = Btcedu.Core.Models.ModelCatalog.Shipped;
+
+    /// <summary>
+    /// Whether the endpoint is OpenAI's own. Elsewhere (a gateway or proxy) a model OpenAI shut down may still be
+    /// served, so its refusal becomes a warning.
+    /// </summary>
+    public bool IsOpenAiEndpoint => string.Equals(OpenAiBaseUrl.Host, "api.openai.com", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The API key, or an AuthenticationError that says how to set it.</summary>
     public Secret RequireApiKey() =>

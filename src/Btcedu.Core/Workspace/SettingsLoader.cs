@@ -24,11 +24,12 @@ public static class SettingsLoader
         ["image_style_prefix"] = (s, v, w) => s with { ImageStylePrefix = v.Trim() },
         ["image_throttle_limit"] = (s, v, w) => s with { ImageThrottleLimit = ParseInt(v, "image_throttle_limit", w, 1, 64) },
         ["image_timeout_seconds"] = (s, v, w) => s with { ImageTimeoutSeconds = ParseInt(v, "image_timeout_seconds", w, 1, 3600) },
+        ["image_rate_limit_per_minute"] = (s, v, w) => s with { ImageRateLimitPerMinute = ParseInt(v, "image_rate_limit_per_minute", w, 1, 100_000) },
         ["llm_model"] = (s, v, w) => s with { LlmModel = NonEmpty(v, "llm_model", w) },
         ["max_episode_cost_usd"] = (s, v, w) => s with { MaxEpisodeCostUsd = ParseUsd(v, "max_episode_cost_usd", w) },
     };
 
-    public static IReadOnlyCollection<string> Keys { get; } = [.. Scalars.Keys, "image_prices", "llm_prices"];
+    public static IReadOnlyCollection<string> Keys { get; } = [.. Scalars.Keys, "image_models", "llm_models"];
 
     public static BtceduSettings Load(WorkspacePaths paths, IReadOnlyDictionary<string, string?> environment)
     {
@@ -97,15 +98,14 @@ public static class SettingsLoader
         {
             var key = (keyNode as YamlScalarNode)?.Value ?? "";
             var where = $"{file} line {keyNode.Start.Line}";
-            if (key == "image_prices")
+            if (key is "image_models" or "llm_models")
             {
-                settings = settings with { ImagePrices = settings.ImagePrices.With(ReadPrices(valueNode, file)) };
+                settings = settings with { Models = settings.Models.With(key, valueNode, file) };
                 continue;
             }
-            if (key == "llm_prices")
+            if (key is "image_prices" or "llm_prices")
             {
-                settings = settings with { LlmPrices = settings.LlmPrices.With(ReadLlmPrices(valueNode, file)) };
-                continue;
+                throw Invalid($"{where}: '{key}' was replaced by the model catalogue; give prices under {key.Replace("_prices", "_models", StringComparison.Ordinal)}.<model> in btcedu.yaml, in the shape of the shipped models/models.yaml.", key);
             }
             if (!Scalars.TryGetValue(key, out var apply))
             {
@@ -118,55 +118,6 @@ public static class SettingsLoader
             settings = apply(settings, scalar.Value ?? "", $"{where}, setting '{key}'");
         }
         return settings;
-    }
-
-    private static IEnumerable<(string, string, string, decimal)> ReadPrices(YamlNode node, string file)
-    {
-        // image_prices: { <model>: { <size>: { <quality>: <usd> } } }
-        if (node is not YamlMappingNode models)
-        {
-            throw Invalid($"{file} line {node.Start.Line}: 'image_prices' must map model → size → quality → USD.", "image_prices");
-        }
-        foreach (var (model, sizesNode) in models.Children)
-        {
-            if (sizesNode is not YamlMappingNode sizes)
-            {
-                throw Invalid($"{file} line {sizesNode.Start.Line}: image_prices.{model} must map size → quality → USD.", "image_prices");
-            }
-            foreach (var (size, qualitiesNode) in sizes.Children)
-            {
-                if (qualitiesNode is not YamlMappingNode qualities)
-                {
-                    throw Invalid($"{file} line {qualitiesNode.Start.Line}: image_prices.{model}.{size} must map quality → USD.", "image_prices");
-                }
-                foreach (var (quality, priceNode) in qualities.Children)
-                {
-                    var where = $"{file} line {priceNode.Start.Line}, setting 'image_prices.{model}.{size}.{quality}'";
-                    var usd = ParseUsd((priceNode as YamlScalarNode)?.Value ?? "", "image_prices", where);
-                    yield return (model.ToString(), ParseSize(size.ToString(), where), quality.ToString(), usd);
-                }
-            }
-        }
-    }
-
-    private static IEnumerable<(string, Llm.LlmPrice)> ReadLlmPrices(YamlNode node, string file)
-    {
-        // llm_prices: { <model>: { input: <usd per million tokens>, output: <usd per million tokens> } }
-        if (node is not YamlMappingNode models)
-        {
-            throw Invalid($"{file} line {node.Start.Line}: 'llm_prices' must map model → {{ input, output }} in USD per million tokens.", "llm_prices");
-        }
-        foreach (var (model, priceNode) in models.Children)
-        {
-            var where = $"{file} line {priceNode.Start.Line}, setting 'llm_prices.{model}'";
-            if (priceNode is not YamlMappingNode price
-                || price.Children.Keys.Select(k => k.ToString()).Order(StringComparer.Ordinal).SequenceEqual(["input", "output"]) is false)
-            {
-                throw Invalid($"{where}: must be {{ input: <usd>, output: <usd> }} per million tokens.", "llm_prices");
-            }
-            string Scalar(string key) => (price.Children[new YamlScalarNode(key)] as YamlScalarNode)?.Value ?? "";
-            yield return (model.ToString(), new Llm.LlmPrice(ParseUsd(Scalar("input"), "llm_prices", where), ParseUsd(Scalar("output"), "llm_prices", where)));
-        }
     }
 
     private static string NonEmpty(string value, string key, string where) =>

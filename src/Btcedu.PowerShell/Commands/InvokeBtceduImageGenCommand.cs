@@ -97,6 +97,7 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         {
             // The dry run neither locks nor records anything: it only shows the plan.
             var plan = stage.Plan(episodeId, selection);
+            WarnAbout(plan);
             ShouldProcess(Describe(plan), "", "");
             return;
         }
@@ -106,6 +107,7 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
             Workspace.Settings.RequireApiKey(); // fails before the lock, the records or any call
         }
         using var prepared = stage.Prepare(episodeId, selection);
+        WarnAbout(prepared.Plan);
         var todo = prepared.Plan.ToGenerate.Count();
         if (prepared.HasWork && !ShouldProcess(Describe(prepared.Plan), $"Generate {todo} image(s) for episode '{episodeId}' (about {Usd(prepared.Plan.EstimatedCostUsd)})?", "Invoke-BtceduImageGen"))
         {
@@ -167,6 +169,10 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         {
             WriteWarning($"Episode '{episodeId}': chapter {chapter} failed; see its Error, then re-run to retry it.");
         }
+        if (summary.StoppedBy is { } stop)
+        {
+            WriteBtceduError(stop);
+        }
         if (summary.CostLimited > 0)
         {
             WriteBtceduError(new BtceduException("CostLimitExceeded", BtceduErrorKind.LimitsExceeded,
@@ -179,20 +185,38 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent
         : SessionState.PSVariable.GetValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true;
 
+    private void WarnAbout(ImageGenPlan plan)
+    {
+        foreach (var warning in plan.Warnings)
+        {
+            WriteWarning(warning);
+        }
+    }
+
     private static string Describe(ImageGenPlan plan)
     {
         var text = new StringBuilder();
         var todo = plan.ToGenerate.ToList();
-        text.Append(CultureInfo.InvariantCulture, $"Episode '{plan.Episode.Id}': generate {todo.Count} of {plan.Items.Count} chapter image(s) with {plan.Profile.Model} {plan.Profile.Size} {plan.Profile.Quality}, estimated {Usd(plan.EstimatedCostUsd)} (spent so far {Usd(plan.SpentBeforeUsd)}, cap {Usd(plan.MaxCostUsd)}).");
+        var profile = plan.Profile;
+        var tokens = profile.ExpectedOutputTokens is { } t ? string.Create(CultureInfo.InvariantCulture, $", about {t} output tokens per image") : "";
+        text.Append(CultureInfo.InvariantCulture, $"Episode '{plan.Episode.Id}': generate {todo.Count} of {plan.Items.Count} chapter image(s) with {profile.Model} {profile.Size} {profile.Quality} (cropped to 1920x1080){tokens}, estimated {Usd(plan.EstimatedCostUsd)} (spent so far {Usd(plan.SpentBeforeUsd)}, cap {Usd(plan.MaxCostUsd)}).");
+        if (plan.PacedDuration is { } paced)
+        {
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  Paced at {plan.RatePerMinute} image(s) per minute: at least {paced.TotalMinutes:0.#} minute(s) for the calls, plus the API's own time.");
+        }
         var room = plan.MaxCostUsd - plan.SpentBeforeUsd;
         if (todo.Count > 0 && plan.EstimatedCostUsd > room)
         {
-            var fits = plan.Profile.PriceUsd <= 0 ? todo.Count : (int)Math.Floor(Math.Max(0, room) / plan.Profile.PriceUsd);
-            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  The cap leaves {Usd(Math.Max(0, room))}: about {Math.Min(fits, todo.Count)} of them fit; the rest would be cost-limited.");
+            var fits = 0;
+            for (decimal sum = 0; fits < todo.Count && sum + todo[fits].EstimatedCostUsd <= room; fits++)
+            {
+                sum += todo[fits].EstimatedCostUsd;
+            }
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  The cap leaves {Usd(Math.Max(0, room))}: about {fits} of them fit; the rest would be cost-limited.");
         }
         foreach (var item in todo)
         {
-            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): {item.Reason}, {Usd(item.EstimatedCostUsd)}{(item.Chapter.ImagePrompt is null ? " + LLM prompt" : "")}");
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): {item.Reason}, {Usd(item.EstimatedCostUsd)}{(item.NeedsLlm ? " incl. the LLM prompt" : "")}");
         }
         return text.ToString();
     }

@@ -15,12 +15,15 @@ namespace Btcedu.Core.Tests.Fakes;
 /// <summary>
 /// A loopback OpenAI-compatible HTTP server (Kestrel on 127.0.0.1) scripted per path: each request takes the
 /// next queued <see cref="FakeResponse"/> for its path, else the path's default, else a 404 in OpenAI's error
-/// shape. Every request is recorded. Self-contained (ASP.NET Core and the BCL only) so a console program can
+/// shape, except that /v1/images/generations falls back to <see cref="FakeImageApi"/>, an emulation of today's API.
+/// Every request is recorded. Self-contained (ASP.NET Core and the BCL only) so a console program can
 /// host it for Pester tests; those script it over HTTP:
 ///   POST /_fake/enqueue?path=/v1/images/generations   body {"status":429,"headers":{"Retry-After":"1"},"body":"...","bodyBase64":"...","contentType":"...","delayMs":0}
 ///   POST /_fake/default?path=...                      same body, served whenever the queue is empty
 ///   GET  /_fake/requests                              the recorded requests as JSON
-///   POST /_fake/reset                                 clears queues, defaults and recordings
+///   POST /_fake/reset                                 clears queues, defaults, recordings and the image API's settings
+///   POST /_fake/images                                body {"imagesPerMinute":12,"windowMs":60000,"quotaExhausted":false,"requiredKey":"sk-…","latencyMs":0}
+///   GET  /_fake/images                                {"rateLimitHits":N}
 /// </summary>
 public sealed class FakeOpenAIServer : IAsyncDisposable
 {
@@ -42,6 +45,9 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     public Uri BaseUrl => new(Root, "v1");
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
+
+    /// <summary>The emulated images API that answers whatever is not scripted.</summary>
+    public FakeImageApi Images { get; } = new();
 
     public IReadOnlyList<RecordedRequest> RequestsTo(string path) => [.. _requests.Where(r => r.Path == path)];
 
@@ -94,6 +100,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         _queues.Clear();
         _defaults.Clear();
         _requests.Clear();
+        Images.Reset();
     }
 
     public async ValueTask DisposeAsync()
@@ -130,6 +137,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
 
         var response = _queues.TryGetValue(path, out var q) && q.TryDequeue(out var next) ? next
             : _defaults.TryGetValue(path, out var fallback) ? fallback
+            : path == ImagesPath && request.Method == "POST" ? Images.Answer(body, headers)
             : FakeResponse.Error(404, "not_scripted", $"FakeOpenAIServer has no response scripted for {path}.");
         await WriteAsync(context, response).ConfigureAwait(false);
     }
@@ -180,6 +188,14 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
                 Reset();
                 context.Response.StatusCode = 204;
                 break;
+            case "images" when context.Request.Method == "POST":
+                ConfigureImages(body);
+                context.Response.StatusCode = 204;
+                break;
+            case "images":
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(JsonSerializer.Serialize(new { rateLimitHits = Images.RateLimitHits }), context.RequestAborted).ConfigureAwait(false);
+                break;
             case "requests":
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync(JsonSerializer.Serialize(Requests), context.RequestAborted).ConfigureAwait(false);
@@ -188,6 +204,32 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
                 context.Response.StatusCode = 400;
                 await context.Response.WriteAsync("unknown control command or missing ?path=", context.RequestAborted).ConfigureAwait(false);
                 break;
+        }
+    }
+
+    private void ConfigureImages(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        if (root.TryGetProperty("imagesPerMinute", out var ipm))
+        {
+            Images.ImagesPerMinute = ipm.ValueKind == JsonValueKind.Null ? null : ipm.GetInt32();
+        }
+        if (root.TryGetProperty("windowMs", out var window))
+        {
+            Images.RateWindow = TimeSpan.FromMilliseconds(window.GetDouble());
+        }
+        if (root.TryGetProperty("quotaExhausted", out var quota))
+        {
+            Images.QuotaExhausted = quota.GetBoolean();
+        }
+        if (root.TryGetProperty("requiredKey", out var key))
+        {
+            Images.RequiredKey = key.GetString();
+        }
+        if (root.TryGetProperty("latencyMs", out var latency))
+        {
+            Images.Latency = TimeSpan.FromMilliseconds(latency.GetDouble());
         }
     }
 

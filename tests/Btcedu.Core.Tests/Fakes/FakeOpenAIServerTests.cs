@@ -24,7 +24,7 @@ public sealed class FakeOpenAIServerTests
         using var service = new OpenAIImageGenService(
             new BtceduSettings { OpenAiBaseUrl = server.BaseUrl, OpenAiApiKey = new Secret("sk-control") },
             new OpenAIServiceOptions { BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromSeconds(3) });
-        var result = await service.GenerateImageAsync(ImageRequestProfile.Resolve(new BtceduSettings()).ToRequest("p"), CancellationToken.None);
+        var result = await service.GenerateImageAsync(ImageRequestProfile.Resolve(new BtceduSettings(), new DateOnly(2026, 11, 25)).ToRequest("p"), CancellationToken.None);
 
         Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
         Assert.Equal(2, result.Attempts);

@@ -25,8 +25,11 @@ public sealed class ImageGenStageTests
         Assert.Equal(["ch01", "ch05"], results.Where(r => r.Status == ImageStatus.Skipped).Select(r => r.ChapterId));
         Assert.Equal(EpisodeStatus.IMAGES_GENERATED, summary.EpisodeStatus);
         Assert.Equal(results.Sum(r => r.CostUsd), summary.CostUsd);
-        Assert.Equal(0.063m, results.Single(r => r.ChapterId == "ch03").CostUsd);                 // given prompt: the image alone
-        Assert.InRange(results.Single(r => r.ChapterId == "ch02").CostUsd, 0.063m + 0.000001m, 0.064m); // plus the LLM's tokens
+        var manifestCh03 = h.Manifest()["images"]![2]!;
+        // Given prompt: the image alone, its reported tokens at gpt-image-2's prices ($5/M prompt text, $30/M output).
+        var ch03Cost = ((manifestCh03["input_tokens"]!.GetValue<long>() * 5m) + (manifestCh03["output_tokens"]!.GetValue<long>() * 30m)) / 1_000_000m;
+        Assert.Equal(ch03Cost, results.Single(r => r.ChapterId == "ch03").CostUsd);
+        Assert.True(results.Single(r => r.ChapterId == "ch02").CostUsd > results.Single(r => r.ChapterId == "ch06").CostUsd - 0.000001m); // plus the LLM's tokens
 
         foreach (var id in Generated)
         {
@@ -46,11 +49,15 @@ public sealed class ImageGenStageTests
         Assert.Equal("generated", ch03["status"]!.GetValue<string>());
         Assert.Equal("images/ch03.png", ch03["file_path"]!.GetValue<string>());
         Assert.Equal("1920x1080", ch03["size"]!.GetValue<string>());
-        Assert.Equal("1536x1024", ch03["source_size"]!.GetValue<string>());
+        Assert.Equal("1920x1088", ch03["source_size"]!.GetValue<string>());
         Assert.Equal("medium", ch03["quality"]!.GetValue<string>());
-        Assert.Equal("gpt-image-1", ch03["model"]!.GetValue<string>());
+        Assert.Equal("gpt-image-2", ch03["model"]!.GetValue<string>());
         Assert.StartsWith("sha256:", ch03["chapter_hash"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(0.063m, ch03["cost_usd"]!.GetValue<decimal>());
+        Assert.Equal(ch03Cost, ch03["cost_usd"]!.GetValue<decimal>());
+        Assert.False(ch03["cost_estimated"]!.GetValue<bool>());
+        var asset = new MediaAssetStore(h.Workspace.Database, h.Temp.Paths).List("ep1").Single(a => a.ChapterId == "ch03");
+        Assert.Equal(ch03["output_tokens"]!.GetValue<long>(), JsonNode.Parse(asset.Metadata)!["output_tokens"]!.GetValue<long>());
+        Assert.Equal("1920x1088", JsonNode.Parse(asset.Metadata)!["requested_size"]!.GetValue<string>());
         var raw = File.ReadAllText(h.Temp.Paths.ManifestFile("ep1"));
         Assert.Contains("Verilen istem 3: şeffaf bloklar", raw, StringComparison.Ordinal); // Turkish unescaped
         Assert.Contains("\n  \"images\": [", raw, StringComparison.Ordinal);              // indented by 2
@@ -63,7 +70,10 @@ public sealed class ImageGenStageTests
         Assert.Equal(2, provenance["chapters"]!["skipped"]!.GetValue<int>());
         Assert.Equal(summary.CostUsd, provenance["cost_usd"]!.GetValue<decimal>());
         Assert.Contains("images/ch02.png", provenance["output_files"]!.AsArray().Select(n => n!.GetValue<string>()));
-        Assert.Equal(4 * 40 + 2 * 12, provenance["input_tokens"]!.GetValue<long>());
+        // Every image's reported prompt tokens, plus the two LLM calls' 12 each.
+        var imageInputTokens = manifest["images"]!.AsArray().Sum(e => e!["input_tokens"]?.GetValue<long>() ?? 0);
+        Assert.True(imageInputTokens > 4 * 10);
+        Assert.Equal(imageInputTokens + (2 * 12), provenance["input_tokens"]!.GetValue<long>());
 
         var ws = h.Workspace;
         var assets = new MediaAssetStore(ws.Database, ws.Paths).List("ep1");
@@ -74,7 +84,7 @@ public sealed class ImageGenStageTests
         var run = Assert.Single(new PipelineRunStore(ws.Database).List("ep1"));
         Assert.Equal(("imagegen", PipelineRunStatus.Success), (run.Stage, run.Status));
         Assert.Equal(summary.CostUsd, run.EstimatedCostUsd);
-        Assert.Equal(4 * 40 + 2 * 12, run.InputTokens);
+        Assert.Equal(imageInputTokens + (2 * 12), run.InputTokens);
     }
 
     [Fact]
@@ -244,14 +254,15 @@ public sealed class ImageGenStageTests
     public async Task When_every_chapter_fails_the_status_stays_and_the_run_is_failed()
     {
         await using var h = await StageHarness.StartAsync(StageHarness.Document(prompt: i => $"istem {i}"));
-        h.Server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.Error(401, "invalid_api_key", "Incorrect API key provided: sk-test-***42."));
+        h.Server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.ContentPolicy());
 
         var (summary, _) = await h.RunAsync();
 
         Assert.Equal(4, summary.Failed);
+        Assert.Null(summary.StoppedBy); // a content-policy rejection fails its own chapter only
         Assert.Equal(EpisodeStatus.CHAPTERIZED, h.Workspace.Episodes.Get("ep1").Status);
         Assert.Equal(PipelineRunStatus.Failed, new PipelineRunStore(h.Workspace.Database).List("ep1").Single().Status);
-        Assert.Equal(4, h.ImageRequests.Count); // auth errors are not retried
+        Assert.Equal(4, h.ImageRequests.Count); // content-policy rejections are not retried
         Assert.DoesNotContain(h.Log, l => l.Contains(StageHarness.Key, StringComparison.Ordinal));
         Assert.DoesNotContain(StageHarness.Key, File.ReadAllText(h.Temp.Paths.ManifestFile("ep1")), StringComparison.Ordinal);
     }
@@ -261,20 +272,21 @@ public sealed class ImageGenStageTests
     [InlineData(4)]
     public async Task The_cost_cap_stops_the_run_and_is_never_exceeded(int throttle)
     {
-        // Eight given-prompt diagrams at $0.063 each; the cap fits five (0.315) but not six (0.378).
+        // Eight given-prompt diagrams; the answers report no usage, so each costs its estimate of $0.10597
+        // (200 prompt tokens at $5/M + 3,499 output tokens at $30/M): the cap fits five (0.52985) but not six (0.63582).
         await using var h = await StageHarness.StartAsync(StageHarness.Document(8, _ => "diagram", i => $"istem {i}"));
         h.Server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.ImageBase64(TestImages.Png(1536, 1024)).WithDelay(TimeSpan.FromMilliseconds(50)));
 
-        var (summary, results) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = 0.35m, ThrottleLimit = throttle });
+        var (summary, results) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = 0.55m, ThrottleLimit = throttle });
 
         Assert.Equal(5, summary.Generated);
         Assert.Equal(3, summary.CostLimited);
         Assert.Equal(5, h.ImageRequests.Count);
-        Assert.True(summary.CostUsd <= 0.35m);
+        Assert.Equal(5 * 0.10597m, summary.CostUsd);
         Assert.Equal(EpisodeStatus.COST_LIMIT, h.Workspace.Episodes.Get("ep1").Status);
         var runs = new PipelineRunStore(h.Workspace.Database);
         Assert.Equal(PipelineRunStatus.CostLimited, runs.List("ep1").Single().Status);
-        Assert.True(runs.TotalCostUsd("ep1") <= 0.35m);
+        Assert.True(runs.TotalCostUsd("ep1") <= 0.55m);
         Assert.Equal(3, h.Manifest()["images"]!.AsArray().Count(e => e!["status"]!.GetValue<string>() == "cost_limited"));
         if (throttle == 1)
         {
@@ -282,7 +294,7 @@ public sealed class ImageGenStageTests
         }
 
         // Earlier spending counts: a second run under the same cap has room for nothing.
-        var (second, _) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = 0.35m });
+        var (second, _) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = 0.55m });
         Assert.Equal(0, second.Generated);
         Assert.Equal(5, h.ImageRequests.Count);
         // Raising the cap finishes the episode.
@@ -370,7 +382,10 @@ public sealed class ImageGenStageTests
         var plan = h.Stage(ws).Plan("ep1", new ImageGenSelection());
 
         Assert.Equal(4, plan.ToGenerate.Count());
-        Assert.Equal(4 * 0.063m, plan.EstimatedCostUsd);
+        // Given prompts cost the image estimate; the LLM's chapters add its most: max_tokens and the prompt at its price.
+        Assert.Equal(["ch03", "ch06"], plan.ToGenerate.Where(i => i.EstimatedCostUsd == 0.10597m).Select(i => i.Chapter.ChapterId));
+        Assert.All(plan.ToGenerate.Where(i => i.NeedsLlm), i => Assert.InRange(i.EstimatedCostUsd, 0.10597m + 0.0001m, 0.10597m + 0.01m));
+        Assert.Equal(plan.ToGenerate.Sum(i => i.EstimatedCostUsd), plan.EstimatedCostUsd);
         Assert.Equal(0, plan.PromptVersion.Id);
         Assert.Empty(h.Server.Requests);
         Assert.Empty(new PromptVersionStore(ws.Database).List("imagegen"));

@@ -45,7 +45,6 @@ public sealed class StageHarness : IAsyncDisposable
         var harness = new StageHarness(new TempWorkspace(), server);
         harness.Environment["OPENAI_BASE_URL"] = server.BaseUrl.ToString();
         harness.Environment["OPENAI_API_KEY"] = Key;
-        server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.ImageBase64(TestImages.Png(1536, 1024), inputTokens: 40, outputTokens: 1000));
         server.SetDefault(FakeOpenAIServer.ChatPath, FakeResponse.Chat("Flat vector diagram of linked blocks, orange accents, no text"));
         harness.Import(document ?? Document());
         return harness;

@@ -37,6 +37,18 @@ public sealed class ImageNormalizerTests
     }
 
     [Fact]
+    public void Gpt_image_2s_1920x1088_is_cropped_not_resampled()
+    {
+        // Red left half, blue right half: a resampling filter would blend the two columns at the seam.
+        var result = ImageNormalizer.Normalize(TestImages.Png(1920, 1088));
+
+        Assert.Equal((1920, 1080), TestImages.Size(result.Png));
+        Assert.Equal(SKColors.Red, TestImages.Pixel(result.Png, 959, 540));
+        Assert.Equal(SKColors.Blue, TestImages.Pixel(result.Png, 960, 540));
+        Assert.Equal(SKColors.Red, TestImages.Pixel(result.Png, 959, 0));
+    }
+
+    [Fact]
     public void Wide_source_is_cropped_at_the_sides_keeping_the_centre()
     {
         // 4000x500 covers at scale 2.16: the centre seam (red|blue) must stay at the frame's centre.

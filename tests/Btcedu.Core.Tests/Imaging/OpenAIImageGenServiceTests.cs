@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Btcedu.Core.Imaging;
+using Btcedu.Core.Models;
 using Btcedu.Core.OpenAi;
 using Btcedu.Core.Tests.Fakes;
 using Btcedu.Core.Workspace;
@@ -29,7 +30,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         DownloadTimeout = TimeSpan.FromSeconds(2),
     };
 
-    private BtceduSettings Settings(string model = "gpt-image-1") => new()
+    private BtceduSettings Settings(string model = "gpt-image-2") => new()
     {
         OpenAiBaseUrl = _server.BaseUrl,
         OpenAiApiKey = new Secret(Key),
@@ -37,11 +38,13 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         ImageTimeoutSeconds = 5,
     };
 
-    private OpenAIImageGenService Service(string model = "gpt-image-1", OpenAIServiceOptions? options = null, TimeProvider? time = null) =>
+    private OpenAIImageGenService Service(string model = "gpt-image-2", OpenAIServiceOptions? options = null, TimeProvider? time = null) =>
         new(Settings(model), options ?? Fast, time, _log.Enqueue);
 
-    private ImageGenRequest Request(string model = "gpt-image-1", string? size = null, string? quality = null, string? style = null) =>
-        ImageRequestProfile.Resolve(model, size, quality, style, ImagePriceTable.Defaults).ToRequest("A Bitcoin block chain drawn as linked boxes");
+    private ImageGenRequest Request(string model = "gpt-image-2", string? size = null, string? quality = null, string? style = null) =>
+        ImageRequestProfile.Resolve(model, size, quality, style, ModelCatalog.Shipped).ToRequest("A Bitcoin block chain drawn as linked boxes");
+
+    private static ImageRequestProfile Profile(string model = "gpt-image-2") => ImageRequestProfile.Resolve(model, null, null, null, ModelCatalog.Shipped);
 
     private static JsonElement Body(RecordedRequest r) => JsonDocument.Parse(r.Body).RootElement;
 
@@ -53,28 +56,30 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GptImage_base64_succeeds_with_usage_cost_and_the_gpt_image_request_shape()
+    public async Task Gpt_image_2_asks_for_1920x1088_crops_to_1080p_and_costs_its_reported_tokens()
     {
-        _server.EnqueueImages(FakeResponse.ImageBase64(TestImages.Png(1536, 1024), inputTokens: 50, outputTokens: 1056));
+        // Unscripted: the fake answers as today's API does, with usage that grows with pixels and quality.
         using var service = Service();
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
         Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
         AssertFullHd(result);
-        Assert.Equal("1536x1024", result.SourceSize);
+        Assert.Equal("1920x1088", result.SourceSize);
         Assert.Equal(1, result.Attempts);
-        Assert.Equal(50, result.InputTokens);
-        Assert.Equal(1056, result.OutputTokens);
-        Assert.Equal(0.063m, result.CostUsd);
+        var expectedOutput = (long)Math.Ceiling(FakeImageApi.TokensPerMegapixel["medium"] * (1920.0 * 1088 / (1024 * 1024)));
+        Assert.Equal(expectedOutput, result.OutputTokens);
+        Assert.Equal(new ImageTokenUsage(result.Usage!.TextInputTokens, 0, expectedOutput), result.Usage);
+        Assert.Equal(((result.Usage.TextInputTokens * 5m) + (expectedOutput * 30m)) / 1_000_000m, result.CostUsd);
+        Assert.False(result.CostEstimated);
         Assert.Equal("A Bitcoin block chain drawn as linked boxes", result.PromptSent);
         Assert.Null(result.ErrorMessage);
 
         var sent = Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
         Assert.Equal($"Bearer {Key}", sent.Header("Authorization"));
         var body = Body(sent);
-        Assert.Equal("gpt-image-1", body.GetProperty("model").GetString());
-        Assert.Equal("1536x1024", body.GetProperty("size").GetString());
+        Assert.Equal("gpt-image-2", body.GetProperty("model").GetString());
+        Assert.Equal("1920x1088", body.GetProperty("size").GetString());
         Assert.Equal("medium", body.GetProperty("quality").GetString());
         Assert.False(body.TryGetProperty("response_format", out _));
         Assert.False(body.TryGetProperty("style", out _));
@@ -91,7 +96,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
         AssertFullHd(result);
-        Assert.Equal(0.25m, result.CostUsd);
+        Assert.Equal(((10 * 5m) + (20 * 30m)) / 1_000_000m, result.CostUsd);
         var download = Assert.Single(_server.RequestsTo("/files/gpt.png"));
         Assert.Null(download.Header("Authorization")); // the key goes to the API only, never to a download host
     }
@@ -153,7 +158,8 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         Assert.Equal(2, retries.Count);
         Assert.All(retries, l => Assert.Contains("HTTP 429", l));
         Assert.All(retries, l => Assert.Contains("retrying in 0.3s (as Retry-After asks)", l));
-        Assert.Equal(0.063m, result.CostUsd);
+        Assert.Equal(Profile().EstimatedCostUsd, result.CostUsd); // no usage reported: the estimate
+        Assert.True(result.CostEstimated);
     }
 
     [Fact]
@@ -271,7 +277,10 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
         Assert.InRange(result.Attempts, 2, 4);
         Assert.Contains(_log, l => l.Contains("timeout", StringComparison.Ordinal) && l.Contains("retrying", StringComparison.Ordinal));
-        Assert.Equal(0m, result.CostUsd);
+        // Each timed-out attempt may have been billed: it counts at the estimate, labelled as such.
+        Assert.Equal(result.Attempts, result.TimedOutAttempts);
+        Assert.Equal(result.Attempts * Profile().EstimatedCostUsd, result.CostUsd);
+        Assert.True(result.CostEstimated);
         Assert.Contains("image_timeout_seconds", result.ErrorMessage);
     }
 
@@ -314,7 +323,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         Assert.Null(result.Png);
         Assert.Null(result.SourceSize);
         Assert.Contains("could not be used", result.ErrorMessage);
-        Assert.Equal(0.063m, result.CostUsd); // the API billed for it
+        Assert.Equal(Profile().EstimatedCostUsd, result.CostUsd); // the API billed for it
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
     }
 
@@ -393,7 +402,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ImageGenOutcome.KeyRejected, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
         Assert.Contains("OPENAI_API_KEY", result.ErrorMessage);
         Assert.DoesNotContain(Key, result.ErrorMessage);
@@ -401,31 +410,30 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Forbidden_is_Failed_without_retry()
+    public async Task Forbidden_is_KeyRejected_without_retry()
     {
         _server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.Error(403, null, "Your organization must be verified to use the model `gpt-image-1`."));
         using var service = Service();
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ImageGenOutcome.KeyRejected, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
         Assert.Contains("organisation", result.ErrorMessage);
     }
 
     [Fact]
-    public async Task Retired_model_404_is_Failed_without_retry_and_points_to_gpt_image()
+    public async Task Retired_model_404_is_ModelUnavailable_without_retry_and_names_the_replacement()
     {
-        _server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.Error(404, "model_not_found", "The model `dall-e-3` does not exist or you do not have access to it."));
+        // Unscripted: the fake no longer serves dall-e-3, as OpenAI does not.
         using var service = Service("dall-e-3");
 
         var result = await service.GenerateImageAsync(Request("dall-e-3"), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ImageGenOutcome.ModelUnavailable, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
-        Assert.Contains("retired", result.ErrorMessage);
-        Assert.Contains("2026-05-12", result.ErrorMessage);
-        Assert.Contains("gpt-image-1", result.ErrorMessage);
+        Assert.Contains("model_not_found", result.ErrorMessage);
+        Assert.Contains("gpt-image-2.5-sunburst", result.ErrorMessage);
     }
 
     [Fact]
@@ -436,7 +444,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ImageGenOutcome.QuotaExhausted, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
         Assert.Contains("quota", result.ErrorMessage);
     }
@@ -499,7 +507,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ImageGenOutcome.KeyRejected, result.Outcome);
         Assert.Equal(3, result.Attempts);
         Assert.All(_server.RequestsTo(FakeOpenAIServer.ImagesPath), r => Assert.Equal($"Bearer {Key}", r.Header("Authorization")));
         Assert.NotEmpty(_log);
@@ -516,21 +524,21 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         using var service = Service();
 
         var ex = await Assert.ThrowsAsync<BtceduException>(() =>
-            service.GenerateImageAsync(new ImageGenRequest("prompt", "gpt-image-1", "1792x1024", "medium", null), CancellationToken.None));
+            service.GenerateImageAsync(new ImageGenRequest("prompt", "gpt-image-2", "1920x1080", "medium", null), CancellationToken.None));
 
         Assert.Equal("ImageSizeInvalid", ex.ErrorId);
         Assert.Empty(_server.Requests);
     }
 
     [Fact]
-    public async Task Unpriced_model_throws_before_any_call()
+    public async Task A_model_outside_the_catalogue_throws_before_any_call()
     {
         using var service = Service("gpt-image-9");
 
         var ex = await Assert.ThrowsAsync<BtceduException>(() =>
             service.GenerateImageAsync(new ImageGenRequest("prompt", "gpt-image-9", "1536x1024", "medium", null), CancellationToken.None));
 
-        Assert.Equal("ImagePriceUnknown", ex.ErrorId);
+        Assert.Equal("ImageModelUnsupported", ex.ErrorId);
         Assert.Empty(_server.Requests);
     }
 

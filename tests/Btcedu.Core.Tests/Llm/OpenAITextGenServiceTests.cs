@@ -79,14 +79,14 @@ public sealed class OpenAITextGenServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unauthorized_is_Failed_without_retry_and_without_the_key()
+    public async Task Unauthorized_is_KeyRejected_without_retry_and_without_the_key()
     {
         _server.SetDefault(FakeOpenAIServer.ChatPath, FakeResponse.Error(401, "invalid_api_key", $"Incorrect API key provided: {Key}."));
         using var service = Service();
 
         var result = await service.CompleteAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(TextGenOutcome.Failed, result.Outcome);
+        Assert.Equal(TextGenOutcome.KeyRejected, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ChatPath));
         Assert.Contains("OPENAI_API_KEY", result.ErrorMessage);
         Assert.DoesNotContain(Key, result.ErrorMessage);
@@ -144,15 +144,5 @@ public sealed class OpenAITextGenServiceTests : IAsyncLifetime
 
         Assert.Equal("LlmPriceUnknown", ex.ErrorId);
         Assert.Empty(_server.Requests);
-    }
-
-    [Fact]
-    public void Price_table_defaults_and_overrides()
-    {
-        Assert.Equal(new LlmPrice(2.50m, 10m), LlmPriceTable.Defaults.Require("GPT-4o"));
-        Assert.Equal(new LlmPrice(0.40m, 1.60m), LlmPriceTable.Defaults.Require("gpt-4.1-mini"));
-        var custom = LlmPriceTable.Defaults.With([("my-model", new LlmPrice(1m, 2m))]);
-        Assert.Equal(0.000005m, custom.Require("my-model").Cost(1, 2));
-        Assert.False(LlmPriceTable.Defaults.TryGetPrice("my-model", out _));
     }
 }

@@ -13,9 +13,11 @@ public class SettingsLoaderTests
     {
         using var temp = new TempWorkspace();
         var s = SettingsLoader.Load(temp.Paths, Env());
-        Assert.Equal("gpt-image-1", s.ImageModel);
+        Assert.Equal("gpt-image-2", s.ImageModel);
         Assert.Equal(4, s.ImageThrottleLimit);
-        Assert.Equal(120, s.ImageTimeoutSeconds);
+        Assert.Equal(300, s.ImageTimeoutSeconds);
+        Assert.Null(s.ImageRateLimitPerMinute);
+        Assert.Equal("gpt-6-luna", s.LlmModel);
         Assert.Equal(10m, s.MaxEpisodeCostUsd);
         Assert.Equal("https://api.openai.com/v1", s.OpenAiBaseUrl.ToString().TrimEnd('/'));
         Assert.Null(s.OpenAiApiKey);
@@ -89,30 +91,6 @@ public class SettingsLoaderTests
         {
             CultureInfo.CurrentCulture = saved;
         }
-    }
-
-    [Fact]
-    public void Image_prices_extend_the_defaults()
-    {
-        using var temp = new TempWorkspace();
-        temp.WriteFile("btcedu.yaml", "image_prices:\n  gpt-image-2:\n    1536x1024:\n      medium: 0.07\n");
-        var s = SettingsLoader.Load(temp.Paths, Env());
-        Assert.True(s.ImagePrices.TryGetPrice("gpt-image-2", "1536x1024", "medium", out var usd));
-        Assert.Equal(0.07m, usd);
-        Assert.True(s.ImagePrices.TryGetPrice("gpt-image-1", "1536x1024", "medium", out var d));
-        Assert.Equal(0.063m, d);
-    }
-
-    [Fact]
-    public void Llm_prices_extend_the_defaults_and_are_checked()
-    {
-        using var temp = new TempWorkspace();
-        temp.WriteFile("btcedu.yaml", "llm_model: gpt-5-mini\nllm_prices:\n  gpt-5-mini: { input: 0.25, output: 2 }\n");
-        var s = SettingsLoader.Load(temp.Paths, Env());
-        Assert.Equal(new Btcedu.Core.Llm.LlmPrice(0.25m, 2m), s.LlmPrices.Require("gpt-5-mini"));
-        Assert.Equal(new Btcedu.Core.Llm.LlmPrice(0.15m, 0.60m), s.LlmPrices.Require("gpt-4o-mini"));
-        temp.WriteFile("btcedu.yaml", "llm_prices:\n  gpt-5-mini: { input: 0.25 }\n");
-        Assert.Contains("line 2", Assert.Throws<BtceduException>(() => SettingsLoader.Load(temp.Paths, Env())).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,39 @@
+using System.Management.Automation;
+using Btcedu.Core.Models;
+
+namespace Btcedu.PowerShell.Commands;
+
+/// <summary>Lists the image model catalogue (shipped models.yaml plus btcedu.yaml's image_models) with each model's status today.</summary>
+[Cmdlet(VerbsCommon.Get, "BtceduImageModel")]
+[OutputType(typeof(ImageModelListing))]
+public sealed class GetBtceduImageModelCommand : BtceduCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    [Parameter]
+    public ModelStatus[]? Status { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var settings = Workspace.Settings;
+        var today = DateOnly.FromDateTime(Workspace.Time.GetUtcNow().UtcDateTime);
+        var listings = settings.Models.ImageModels.Select(m => ImageModelListing.From(m, today, settings.ImageModel)).ToList();
+        foreach (var pattern in Name ?? ["*"])
+        {
+            var match = Wildcard(pattern);
+            var found = listings.Where(m => match.IsMatch(m.Name)).ToList();
+            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
+            {
+                WriteBtceduError(new Core.BtceduException("ImageModelNotFound", Core.BtceduErrorKind.ObjectNotFound,
+                    $"The model catalogue has no image model '{pattern}'; Get-BtceduImageModel lists them, and image_models in btcedu.yaml adds one.", pattern));
+            }
+            foreach (var model in found.Where(m => Status is null || Status.Contains(m.Status)))
+            {
+                WriteObject(model);
+            }
+        }
+    }
+}

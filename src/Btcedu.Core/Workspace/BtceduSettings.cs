@@ -23,6 +23,9 @@ public sealed record BtceduSettings
     public ImagePriceTable ImagePrices { get; init; } = ImagePriceTable.Defaults;
     public Llm.LlmPriceTable LlmPrices { get; init; } = Llm.LlmPriceTable.Defaults;
 
+    /// <summary>What loading noticed but did not refuse (an unknown BTCEDU_* variable); the cmdlets show each as a warning.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The API key, or an AuthenticationError that says how to set it.</summary>
     public Secret RequireApiKey() =>
         OpenAiApiKey is { } key && !string.IsNullOrWhiteSpace(key.Reveal()) ? key

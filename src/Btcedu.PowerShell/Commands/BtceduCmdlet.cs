@@ -26,15 +26,21 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
     {
         var environment = SettingsLoader.ProcessEnvironment();
         var root = BtceduWorkspace.ResolveRoot(environment, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+        BtceduWorkspace workspace;
         try
         {
-            return BtceduWorkspace.Open(root, environment);
+            workspace = BtceduWorkspace.Open(root, environment);
         }
         catch (BtceduException e)
         {
             ThrowTerminatingError(ToErrorRecord(e));
             throw; // not reached
         }
+        foreach (var warning in workspace.Settings.Warnings)
+        {
+            WriteWarning(warning);
+        }
+        return workspace;
     }
 
     /// <summary>Runs <paramref name="action"/>; an expected failure becomes a non-terminating error for this item.</summary>

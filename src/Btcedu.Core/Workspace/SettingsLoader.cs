@@ -177,21 +177,21 @@ public static class SettingsLoader
     private static string ReadSettingsText(string file)
     {
         byte[] bytes;
-        using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read))
+        try
         {
-            // Read at most one byte past the cap, whatever the file claims to be (a FIFO has no length).
-            var buffer = new byte[MaxFileBytes + 1];
-            var read = 0;
-            int n;
-            while (read < buffer.Length && (n = stream.Read(buffer, read, buffer.Length - read)) > 0)
+            if (FileKinds.Of(file) != FileKind.Regular)
             {
-                read += n;
+                throw Invalid($"{file} is not a regular file; the settings file must be a plain text file.", file);
             }
-            if (read > MaxFileBytes)
-            {
-                throw Invalid($"{file} is larger than {MaxFileBytes / 1024 / 1024} MB; a settings file is a few lines of key: value.", file);
-            }
-            bytes = buffer[..read];
+            bytes = FileKinds.ReadCapped(file, MaxFileBytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BtceduException("SettingsUnreadable", BtceduErrorKind.ReadError, $"{file} could not be read: {e.Message}", file, e);
+        }
+        if (bytes.Length > MaxFileBytes)
+        {
+            throw Invalid($"{file} is larger than {MaxFileBytes / 1024 / 1024} MB; a settings file is a few lines of key: value.", file);
         }
         try
         {

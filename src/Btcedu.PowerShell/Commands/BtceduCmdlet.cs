@@ -57,7 +57,10 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(new ErrorRecord(e, "FileAccessFailed", ErrorCategory.WriteError, target) { ErrorDetails = new ErrorDetails(e.Message) });
+            // Core reports the reads it knows as ReadError; a file failure it did not classify may be a read or a
+            // write, so it is not labelled as either.
+            var category = e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.NotSpecified;
+            WriteError(new ErrorRecord(e, "FileAccessFailed", category, target) { ErrorDetails = new ErrorDetails(e.Message) });
         }
         return false;
     }
@@ -84,6 +87,7 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
         BtceduErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
         BtceduErrorKind.ConnectionError => ErrorCategory.ConnectionError,
         BtceduErrorKind.WriteError => ErrorCategory.WriteError,
+        BtceduErrorKind.ReadError => ErrorCategory.ReadError,
         _ => ErrorCategory.NotSpecified,
     };
 }

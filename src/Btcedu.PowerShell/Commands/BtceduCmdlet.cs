@@ -65,8 +65,12 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
         return false;
     }
 
-    /// <summary>Ids match as PowerShell users expect: wildcards, any case, the same in every culture.</summary>
-    protected static WildcardPattern Wildcard(string pattern) => new(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+    /// <summary>
+    /// The one id rule of every cmdlet: ids are exact and case-sensitive (ep1 and EP1 would share a folder on
+    /// Windows and macOS, so the store never holds both); only a parameter marked [SupportsWildcards] takes
+    /// patterns, and those match case-sensitively too, the same in every culture.
+    /// </summary>
+    protected static WildcardPattern Wildcard(string pattern) => new(pattern, WildcardOptions.CultureInvariant);
 
     protected void WriteBtceduError(BtceduException e) => WriteError(ToErrorRecord(e));
 

@@ -338,7 +338,9 @@ public static class SettingsLoader
     {
         if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
         {
-            throw Invalid($"{where}: '{key}' must be an http(s) URL such as https://api.openai.com/v1, not '{value}'.", key);
+            // The rejected value is shown without anything between "//" and "@": that part may hold a password.
+            var shown = System.Text.RegularExpressions.Regex.Replace(value, "//[^/@]*@", "//" + OpenAi.SecretScrubber.Mask + "@");
+            throw Invalid($"{where}: '{key}' must be an http(s) URL such as https://api.openai.com/v1, not '{shown}'.", key);
         }
         return uri;
     }

@@ -63,8 +63,9 @@ try {
         "`$run = Invoke-Pester -Configuration `$config"
         "@{ passed = [int]`$run.PassedCount; failed = [int]`$run.FailedCount + [int]`$run.FailedBlocksCount + [int]`$run.FailedContainersCount } | ConvertTo-Json | Set-Content -LiteralPath $(& $quote $counts)"
     ) -join "`n"
-    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($child))
-    & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -EncodedCommand $encoded | Out-Host
+    $childScript = Join-Path $results 'run-pester.ps1'
+    Set-Content -LiteralPath $childScript -Value $child -Encoding utf8
+    & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File $childScript
     $pesterExit = $LASTEXITCODE
     $pesterPassed = 0; $pesterFailed = 0
     if (Test-Path $counts) {

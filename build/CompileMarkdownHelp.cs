@@ -276,7 +276,7 @@ public sealed class CompileMarkdownHelp : Task
                         case "required": parameter.Required = Bool(value, lineNo); break;
                         case "position":
                             if (value.Equals("Named", StringComparison.OrdinalIgnoreCase)) parameter.Position = null;
-                            else if (int.TryParse(value, out var p) && p >= 0) parameter.Position = p;
+                            else if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) && p >= 0) parameter.Position = p;
                             else Error(lineNo, $"Position is Named or a number, not '{value}'.");
                             break;
                         case "default value": parameter.DefaultValue = value; break;

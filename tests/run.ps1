@@ -4,6 +4,9 @@
     Builds the module and runs every suite: xunit for Btcedu.Core, then Pester for the module as operators use it.
 .DESCRIPTION
     Ends with one line "N passed, N failed" totalling both suites; exits non-zero when a suite fails or runs no test.
+    Both suites run with tr-TR as the current culture: LANG/LC_ALL are set for the test processes (dotnet test, the
+    Pester pwsh, and every pwsh a test starts inherits them), because Turkish casing and decimal commas are where
+    culture bugs show. Each suite has a test that fails when the culture did not take.
 #>
 [CmdletBinding()]
 param(
@@ -20,34 +23,62 @@ New-Item -ItemType Directory -Path $results -Force | Out-Null
 dotnet build (Join-Path $repo 'Btcedu.sln') -c $Configuration --nologo -v quiet
 if ($LASTEXITCODE -ne 0) { throw "The build failed (exit $LASTEXITCODE)." }
 
-# --- xunit -------------------------------------------------------------------------------------
-$trx = Join-Path $results 'core.trx'
-dotnet test (Join-Path $repo 'tests/Btcedu.Core.Tests') -c $Configuration --no-build --nologo `
-    --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
-$coreExit = $LASTEXITCODE
-$corePassed = 0; $coreFailed = 0
-if (Test-Path $trx) {
-    $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
-    $corePassed = [int]$counters.passed
-    $coreFailed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
-}
-if ($coreExit -ne 0 -and $coreFailed -eq 0) { $coreFailed = 1 }   # a crash counts as a failure
-
-# --- Pester --------------------------------------------------------------------------------------
+# Found before the culture changes below, so that the CLI's answer is not localised.
 $packages = ((dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
 $pester = Join-Path $packages 'pester/6.2.0/tools/Pester.psd1'
 if (-not (Test-Path $pester)) { throw "Pester 6.2.0 is not in the NuGet cache ($pester); run: dotnet restore" }
-Import-Module $pester -Force
-$config = New-PesterConfiguration
-$config.Run.Path = $PesterPath
-$config.Run.PassThru = $true
-$config.Run.Exit = $false
-$config.Output.Verbosity = 'Detailed'
-$config.TestResult.Enabled = $true
-$config.TestResult.OutputPath = Join-Path $results 'pester.xml'
-$run = Invoke-Pester -Configuration $config
-$pesterPassed = [int]$run.PassedCount
-$pesterFailed = [int]$run.FailedCount + [int]$run.FailedBlocksCount + [int]$run.FailedContainersCount
+
+# The test processes read their culture from these at startup.
+$savedLocale = @{ LANG = $env:LANG; LC_ALL = $env:LC_ALL }
+$env:LANG = 'tr_TR.UTF-8'
+$env:LC_ALL = 'tr_TR.UTF-8'
+try {
+    # --- xunit ---------------------------------------------------------------------------------
+    $trx = Join-Path $results 'core.trx'
+    dotnet test (Join-Path $repo 'tests/Btcedu.Core.Tests') -c $Configuration --no-build --nologo `
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
+    $coreExit = $LASTEXITCODE
+    $corePassed = 0; $coreFailed = 0
+    if (Test-Path $trx) {
+        $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+        $corePassed = [int]$counters.passed
+        $coreFailed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    }
+    if ($coreExit -ne 0 -and $coreFailed -eq 0) { $coreFailed = 1 }   # a crash counts as a failure
+
+    # --- Pester --------------------------------------------------------------------------------
+    # In a child pwsh, so that its culture comes from LANG/LC_ALL at startup, as in an operator's session.
+    $counts = Join-Path $results 'pester-counts.json'
+    $quote = { param($s) "'" + ($s -replace "'", "''") + "'" }
+    $child = @(
+        "`$ErrorActionPreference = 'Stop'"
+        "Import-Module $(& $quote $pester) -Force"
+        "`$config = New-PesterConfiguration"
+        "`$config.Run.Path = @($(($PesterPath | ForEach-Object { & $quote $_ }) -join ', '))"
+        "`$config.Run.PassThru = `$true"
+        "`$config.Run.Exit = `$false"
+        "`$config.Output.Verbosity = 'Detailed'"
+        "`$config.TestResult.Enabled = `$true"
+        "`$config.TestResult.OutputPath = $(& $quote (Join-Path $results 'pester.xml'))"
+        "`$run = Invoke-Pester -Configuration `$config"
+        "@{ passed = [int]`$run.PassedCount; failed = [int]`$run.FailedCount + [int]`$run.FailedBlocksCount + [int]`$run.FailedContainersCount } | ConvertTo-Json | Set-Content -LiteralPath $(& $quote $counts)"
+    ) -join "`n"
+    $childScript = Join-Path $results 'run-pester.ps1'
+    Set-Content -LiteralPath $childScript -Value $child -Encoding utf8
+    & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File $childScript
+    $pesterExit = $LASTEXITCODE
+    $pesterPassed = 0; $pesterFailed = 0
+    if (Test-Path $counts) {
+        $c = Get-Content -Raw $counts | ConvertFrom-Json
+        $pesterPassed = [int]$c.passed
+        $pesterFailed = [int]$c.failed
+    }
+    if ($pesterExit -ne 0 -and $pesterFailed -eq 0) { $pesterFailed = 1 }   # a crash counts as a failure
+}
+finally {
+    $env:LANG = $savedLocale.LANG
+    $env:LC_ALL = $savedLocale.LC_ALL
+}
 # A suite that ran nothing has failed, whatever its exit code says.
 if ($corePassed + $coreFailed -eq 0) { Write-Host 'xunit ran no test.'; $coreFailed = 1 }
 if ($pesterPassed + $pesterFailed -eq 0) { Write-Host 'Pester ran no test.'; $pesterFailed = 1 }

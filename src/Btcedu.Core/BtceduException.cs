@@ -14,6 +14,7 @@ public enum BtceduErrorKind
     AuthenticationError,
     ConnectionError,
     WriteError,
+    ReadError,
 }
 
 /// <summary>

@@ -22,21 +22,47 @@ public static class ChapterDocumentReader
     /// <summary>A chapter document is text for a few hours of video; anything bigger is a mistake, not an episode.</summary>
     public const long MaxFileBytes = 5 * 1024 * 1024;
 
+    /// <summary>The reader's nesting limit; the contract needs 4 levels (document, chapters, chapter, overlay).</summary>
+    public const int MaxDepth = 32;
+
     public static ChapterDocumentFile ReadFile(string path)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        byte[] bytes;
+        try
         {
-            throw new BtceduException("ChapterFileNotFound", BtceduErrorKind.ObjectNotFound, $"Chapter document '{path}' does not exist.", path);
+            // Checked before opening: a FIFO would block the open, and /dev/zero would be read until memory ran out.
+            switch (FileKinds.Of(path))
+            {
+                case FileKind.Missing:
+                    throw new BtceduException("ChapterFileNotFound", BtceduErrorKind.ObjectNotFound, $"Chapter document '{path}' does not exist.", path);
+                case FileKind.Directory:
+                    throw new BtceduException("ChapterFileIsDirectory", BtceduErrorKind.InvalidArgument,
+                        $"'{path}' is a directory; give the path of a chapter document (a chapters.json file).", path);
+                case FileKind.Other:
+                    throw new BtceduException("ChapterFileNotRegular", BtceduErrorKind.InvalidArgument,
+                        $"'{path}' is not a regular file (it is a FIFO, socket or device); only regular files are read as chapter documents.", path);
+            }
+            var length = new FileInfo(path).Length;
+            if (length > MaxFileBytes)
+            {
+                throw TooLarge(path, string.Create(CultureInfo.InvariantCulture, $"the file is {length / 1024.0 / 1024.0:0.0} MB"));
+            }
+            // Capped all the same: the file may grow between the check and the read.
+            bytes = FileKinds.ReadCapped(path, MaxFileBytes);
         }
-        if (info.Length > MaxFileBytes)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ChapterDocumentException(path, [new("", string.Create(CultureInfo.InvariantCulture,
-                $"the file is {info.Length / 1024.0 / 1024.0:0.0} MB; a chapter document may be at most {MaxFileBytes / 1024 / 1024} MB."))]);
+            throw new BtceduException("ChapterFileUnreadable", BtceduErrorKind.ReadError, $"Chapter document '{path}' could not be read: {e.Message}", path, e);
         }
-        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length > MaxFileBytes)
+        {
+            throw TooLarge(path, "the file is larger than that");
+        }
         return new ChapterDocumentFile(path, Parse(bytes, path), bytes);
     }
+
+    private static ChapterDocumentException TooLarge(string path, string size) =>
+        new(path, [new("", string.Create(CultureInfo.InvariantCulture, $"{size}; a chapter document may be at most {MaxFileBytes / 1024 / 1024} MB."))]);
 
     public static ChapterDocument Parse(ReadOnlySpan<byte> utf8, string source)
     {
@@ -57,10 +83,41 @@ public static class ChapterDocumentReader
             throw Fail(source, "", "the file is not valid UTF-8 text; save it as UTF-8 without BOM.");
         }
 
-        JsonDocument json;
+        CheckSyntax(utf8, source);
+        using var json = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
+        var v = new Validator();
+        // Keys and strings are checked on their own first: the typed reads below would throw on a lone surrogate.
+        v.CheckKeysAndStrings(json.RootElement, "");
+        if (v.Problems.Count > 0)
+        {
+            throw new ChapterDocumentException(source, v.Problems);
+        }
+        var document = v.Document(json.RootElement);
+        if (v.Problems.Count > 0 || document is null)
+        {
+            throw new ChapterDocumentException(source, v.Problems);
+        }
+        return document;
+    }
+
+    /// <summary>
+    /// Scans the tokens once so that syntax errors and excessive nesting get their own messages (JsonDocument
+    /// reports both as one kind of JsonException).
+    /// </summary>
+    private static void CheckSyntax(ReadOnlySpan<byte> utf8, string source)
+    {
+        // The scan's own limit is far above ours so that depth is ours to report; the reader keeps a bit per level, not a stack frame.
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = int.MaxValue / 2 });
         try
         {
-            json = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= MaxDepth)
+                {
+                    throw Fail(source, "", string.Create(CultureInfo.InvariantCulture,
+                        $"the document is nested too deeply: more than {MaxDepth} levels of objects and arrays (at byte {reader.TokenStartIndex + 1})."));
+                }
+            }
         }
         catch (JsonException e)
         {
@@ -68,17 +125,6 @@ public static class ChapterDocumentReader
                 ? string.Create(CultureInfo.InvariantCulture, $"line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1}")
                 : "unknown position";
             throw Fail(source, "", $"the file is not valid JSON ({where}).");
-        }
-
-        using (json)
-        {
-            var v = new Validator();
-            var document = v.Document(json.RootElement);
-            if (v.Problems.Count > 0 || document is null)
-            {
-                throw new ChapterDocumentException(source, v.Problems);
-            }
-            return document;
         }
     }
 
@@ -93,6 +139,56 @@ public static class ChapterDocumentReader
         public List<ChapterProblem> Problems { get; } = [];
 
         private void Problem(string path, string message) => Problems.Add(new ChapterProblem(path, message));
+
+        /// <summary>Every key once per object (JSON readers disagree on which duplicate wins), every string valid UTF-16.</summary>
+        public void CheckKeysAndStrings(JsonElement element, string path)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    var seen = new HashSet<string>(StringComparer.Ordinal);
+                    var i = 0;
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        string name;
+                        try
+                        {
+                            name = property.Name;
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            Problem(path, string.Create(CultureInfo.InvariantCulture, $"key number {i + 1} contains an invalid \\u escape (a lone surrogate); escapes must form whole characters."));
+                            i++;
+                            continue;
+                        }
+                        var at = Join(path, name);
+                        if (!seen.Add(name))
+                        {
+                            Problem(at, "appears more than once in the same object; each key may appear once.");
+                        }
+                        CheckKeysAndStrings(property.Value, at);
+                        i++;
+                    }
+                    break;
+                case JsonValueKind.Array:
+                    var j = 0;
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        CheckKeysAndStrings(item, string.Create(CultureInfo.InvariantCulture, $"{path}[{j++}]"));
+                    }
+                    break;
+                case JsonValueKind.String:
+                    try
+                    {
+                        _ = element.GetString();
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        Problem(path, "contains an invalid \\u escape (a lone surrogate such as \\ud800); escapes must form whole characters.");
+                    }
+                    break;
+            }
+        }
 
         public ChapterDocument? Document(JsonElement root)
         {
@@ -119,9 +215,9 @@ public static class ChapterDocumentReader
             }
 
             var episodeId = String(root, "", "episode_id");
-            if (episodeId is not null && !Identifier.IsValid(episodeId))
+            if (episodeId is not null && Identifier.Problem(episodeId) is { } badEpisodeId)
             {
-                Problem("episode_id", $"'{episodeId}' is not usable as a folder name: use 1-64 letters, digits, '_' or '-', starting with a letter or digit.");
+                Problem("episode_id", badEpisodeId);
             }
             var title = String(root, "", "title");
             var total = Int(root, "", "total_chapters", min: 1);
@@ -151,7 +247,8 @@ public static class ChapterDocumentReader
                 CheckIdsAndOrder(array);
                 if (duration is not null && chapters.Count == count && count > 0)
                 {
-                    var sum = chapters.Sum(c => c.DurationSeconds);
+                    // In long: chapters of int.MaxValue seconds each must be a mismatch, not an OverflowException.
+                    var sum = chapters.Sum(c => (long)c.DurationSeconds);
                     if (Math.Abs(sum - duration.Value) > 5)
                     {
                         Problem("estimated_duration_seconds", $"is {duration} but the chapters add up to {sum} (they may differ by at most 5 s).");
@@ -166,7 +263,8 @@ public static class ChapterDocumentReader
 
         private void CheckIdsAndOrder(JsonElement array)
         {
-            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            // Ignoring case: ch02.png and CH02.png are one file on Windows and macOS.
+            var seen = new Dictionary<string, (string Id, int Index)>(StringComparer.OrdinalIgnoreCase);
             var i = 0;
             foreach (var element in array.EnumerateArray())
             {
@@ -174,13 +272,17 @@ public static class ChapterDocumentReader
                 {
                     if (element.TryGetProperty("chapter_id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { } s)
                     {
-                        if (seen.TryGetValue(s, out var first))
+                        if (!seen.TryGetValue(s, out var first))
                         {
-                            Problem($"chapters[{i}].chapter_id", $"'{s}' is already used by chapters[{first}]; chapter ids must be unique.");
+                            seen[s] = (s, i);
+                        }
+                        else if (string.Equals(first.Id, s, StringComparison.Ordinal))
+                        {
+                            Problem($"chapters[{i}].chapter_id", $"'{s}' is already used by chapters[{first.Index}]; chapter ids must be unique.");
                         }
                         else
                         {
-                            seen[s] = i;
+                            Problem($"chapters[{i}].chapter_id", $"'{s}' differs only in case from '{first.Id}' (chapters[{first.Index}]); they would name the same image file on Windows and macOS, so chapter ids must differ in more than case.");
                         }
                     }
                     if (element.TryGetProperty("order", out var order) && order.ValueKind == JsonValueKind.Number && order.TryGetInt32(out var n) && n != i + 1)
@@ -201,9 +303,9 @@ public static class ChapterDocumentReader
             }
             var before = Problems.Count;
             var id = String(c, path, "chapter_id");
-            if (id is not null && !Identifier.IsValid(id))
+            if (id is not null && Identifier.Problem(id) is { } badId)
             {
-                Problem($"{path}.chapter_id", $"'{id}' is not usable as a file name: use 1-64 letters, digits, '_' or '-', starting with a letter or digit (no dots, slashes or spaces).");
+                Problem($"{path}.chapter_id", badId);
             }
             var title = String(c, path, "title");
             var order = Int(c, path, "order", min: 1);
@@ -388,8 +490,20 @@ public static class ChapterDocumentReader
             return n;
         }
 
-        private double? Number(JsonElement parent, string path, string name) =>
-            Required(parent, path, name, JsonValueKind.Number) is { } value ? value.GetDouble() : null;
+        private double? Number(JsonElement parent, string path, string name)
+        {
+            if (Required(parent, path, name, JsonValueKind.Number) is not { } value)
+            {
+                return null;
+            }
+            // 1e400 is valid JSON but no double: refused here rather than thrown as a FormatException.
+            if (!value.TryGetDouble(out var d) || !double.IsFinite(d))
+            {
+                Problem(Join(path, name), $"must be a finite number of seconds, not {value.GetRawText()}.");
+                return null;
+            }
+            return d;
+        }
 
         private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 

@@ -36,13 +36,17 @@ public sealed class ChapterImporter
     {
         var read = ChapterDocumentReader.ReadFile(file);
         var id = episodeId ?? read.Document.EpisodeId;
-        Identifier.Require(id, "Episode id");
+        Identifier.Require(id, "episode id");
         if (!string.Equals(id, read.Document.EpisodeId, StringComparison.Ordinal))
         {
             throw new BtceduException("EpisodeIdMismatch", BtceduErrorKind.InvalidData,
                 $"{file} is the chapter document of episode '{read.Document.EpisodeId}', not '{id}'. Import it as -EpisodeId {read.Document.EpisodeId}, or fix its episode_id.", file);
         }
         var existing = _episodes.Find(id);
+        if (existing is null && _episodes.FindOtherCase(id) is { } otherCase)
+        {
+            throw EpisodeStore.CaseConflict(id, otherCase);
+        }
         if (existing is { PipelineVersion: not 2 })
         {
             throw new BtceduException("LegacyEpisode", BtceduErrorKind.InvalidOperation,

@@ -12,10 +12,10 @@ internal sealed class ImageDownloader(HttpClient http, Uri endpoint, long maxByt
 {
     public async Task<byte[]> DownloadAsync(Uri uri, CancellationToken cancellationToken)
     {
-        var shown = uri.IsAbsoluteUri ? uri.GetLeftPart(UriPartial.Path) : uri.OriginalString;
+        var shown = OpenAi.SecretScrubber.Display(uri, UriPartial.Path);
         if (!IsAllowed(uri))
         {
-            throw Fail($"refused to download {shown}: only https URLs, or URLs on the configured endpoint {endpoint.GetLeftPart(UriPartial.Authority)}, are fetched");
+            throw Fail($"refused to download {shown}: only https URLs, or URLs on the configured endpoint {OpenAi.SecretScrubber.Display(endpoint, UriPartial.Authority)}, are fetched");
         }
 
         using var deadline = new CancellationTokenSource(timeout, time);

@@ -37,7 +37,7 @@ internal sealed class OpenAIConnection : IDisposable
         Endpoint = settings.OpenAiBaseUrl;
         Options = options;
         Time = time;
-        Scrubber = new SecretScrubber(key);
+        Scrubber = new SecretScrubber(key, settings.OpenAiBaseUrl);
         _label = label;
         // Every line goes through the scrubber, whatever a caller or an API message put into it.
         _log = log is null ? _ => { } : line => log(Scrubber.Scrub(line));
@@ -203,13 +203,13 @@ internal sealed class OpenAIConnection : IDisposable
             ApiFailureKind.RateLimited => $"Still rate limited after {tries} ({failure.Reason}): {failure.ApiMessage} Lower the parallelism (image_throttle_limit) or try again later.",
             ApiFailureKind.QuotaExhausted => $"The OpenAI account has no quota left ({failure.Reason}): {failure.ApiMessage} Add credit or raise the project's limit, then retry.",
             ApiFailureKind.ServerError => $"The API kept failing ({failure.Reason}) after {tries}: {failure.ApiMessage}",
-            ApiFailureKind.Network => $"Could not reach {Endpoint.GetLeftPart(UriPartial.Authority)} after {tries}: {failure.ApiMessage} Check the network and openai_base_url / OPENAI_BASE_URL.",
+            ApiFailureKind.Network => $"Could not reach {SecretScrubber.Display(Endpoint, UriPartial.Authority)} after {tries}: {failure.ApiMessage} Check the network and openai_base_url / OPENAI_BASE_URL.",
             ApiFailureKind.TimedOut => string.Create(CultureInfo.InvariantCulture,
                 $"No answer after {tries} ({failure.ApiMessage}; per-attempt timeout {AttemptTimeout.TotalSeconds:0.###}s{(OverallTimeout is { } o ? $", overall deadline {o.TotalSeconds:0.###}s" : "")}). Raise image_timeout_seconds if the API is slow."),
             ApiFailureKind.ContentPolicy => $"The provider's safety system rejected the prompt ({failure.Reason}): {failure.ApiMessage}",
             ApiFailureKind.Unauthorized => $"The API rejected the key ({failure.Reason}): {failure.ApiMessage} Set OPENAI_API_KEY (or openai_api_key in btcedu.yaml) to a valid key.",
             ApiFailureKind.Forbidden => $"The key may not use {model} ({failure.Reason}): {failure.ApiMessage} Check the key's project and organisation access (some models need a verified organisation).",
-            ApiFailureKind.NotFound => $"Model '{model}' is unknown or retired at {Endpoint.GetLeftPart(UriPartial.Path)} ({failure.Reason}): {failure.ApiMessage}",
+            ApiFailureKind.NotFound => $"Model '{model}' is unknown or retired at {SecretScrubber.Display(Endpoint, UriPartial.Path)} ({failure.Reason}): {failure.ApiMessage}",
             ApiFailureKind.BadRequest => $"The API rejected the request ({failure.Reason}): {failure.ApiMessage}",
             _ => $"The API's answer could not be read: {failure.ApiMessage}",
         };

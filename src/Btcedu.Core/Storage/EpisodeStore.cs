@@ -17,13 +17,35 @@ public sealed class EpisodeStore
         return Find(connection, null, id);
     }
 
-    /// <summary>The episode, or an ObjectNotFound error that says how to create it.</summary>
-    public Episode Get(string id) => Find(id) ?? throw NotFound(id);
+    /// <summary>The episode by its exact id, or an InvalidEpisodeId or ObjectNotFound error that says what to do.</summary>
+    public Episode Get(string id)
+    {
+        Workspace.Identifier.Require(id, "episode id");
+        return Find(id) ?? throw NotFound(id, FindOtherCase(id));
+    }
 
     /// <summary>The one "no such episode" error, for every command that looks an episode up.</summary>
-    public static BtceduException NotFound(string id) =>
-        new("EpisodeNotFound", BtceduErrorKind.ObjectNotFound,
-            $"Episode '{id}' does not exist. Import its chapters with Import-BtceduChapter -EpisodeId {id} -Path <chapters.json>, or list episodes with Get-BtceduEpisode.", id);
+    public static BtceduException NotFound(string id, string? otherCase = null) =>
+        new("EpisodeNotFound", BtceduErrorKind.ObjectNotFound, otherCase is not null
+            ? $"Episode '{id}' does not exist; ids are case-sensitive, and there is an episode '{otherCase}'."
+            : $"Episode '{id}' does not exist. Import its chapters with Import-BtceduChapter -EpisodeId {id} -Path <chapters.json>, or list episodes with Get-BtceduEpisode.", id);
+
+    /// <summary>An existing episode whose id differs from <paramref name="id"/> only in case, if any.</summary>
+    public string? FindOtherCase(string id)
+    {
+        using var connection = _db.Connect();
+        return FindOtherCase(connection, null, id);
+    }
+
+    /// <summary>
+    /// Ids that differ only in case name the same folder on Windows and macOS, so a new episode may not be one.
+    /// </summary>
+    public static BtceduException CaseConflict(string id, string existing) =>
+        new("EpisodeIdCaseConflict", BtceduErrorKind.InvalidArgument,
+            $"Episode id '{id}' differs only in case from the existing episode '{existing}'; both would use one folder on Windows and macOS. Use '{existing}' or an id that differs in more than case.", id);
+
+    private static string? FindOtherCase(SqliteConnection connection, SqliteTransaction? tx, string id) =>
+        connection.Query("SELECT id FROM episodes WHERE id = $id COLLATE NOCASE AND id <> $id ORDER BY id LIMIT 1", r => r.GetString(0), tx, ("$id", id)).FirstOrDefault();
 
     public IReadOnlyList<Episode> List()
     {
@@ -37,12 +59,17 @@ public sealed class EpisodeStore
         {
             throw new BtceduException("InvalidPipelineVersion", BtceduErrorKind.InvalidArgument, $"Pipeline version must be 1 or 2, not {pipelineVersion}.", pipelineVersion);
         }
+        Workspace.Identifier.Require(id, "episode id");
         using var connection = _db.Connect();
         using var tx = connection.BeginTransaction(deferred: false);
         if (Find(connection, tx, id) is not null)
         {
             throw new BtceduException("EpisodeExists", BtceduErrorKind.ResourceUnavailable,
                 $"Episode '{id}' already exists.", id);
+        }
+        if (FindOtherCase(connection, tx, id) is { } existing)
+        {
+            throw CaseConflict(id, existing);
         }
         var now = Timestamps.Format(_db.Time.GetUtcNow());
         connection.Execute("INSERT INTO episodes (id, title, status, pipeline_version, created_at, updated_at) VALUES ($id, $title, $status, $v, $now, $now)", tx,

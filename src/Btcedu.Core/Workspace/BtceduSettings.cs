@@ -32,6 +32,9 @@ public sealed record BtceduSettings
     /// </summary>
     public bool IsOpenAiEndpoint => string.Equals(OpenAiBaseUrl.Host, "api.openai.com", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>What loading noticed but did not refuse (an unknown BTCEDU_* variable); the cmdlets show each as a warning.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The API key, or an AuthenticationError that says how to set it.</summary>
     public Secret RequireApiKey() =>
         OpenAiApiKey is { } key && !string.IsNullOrWhiteSpace(key.Reveal()) ? key

@@ -1,5 +1,6 @@
 using System.Globalization;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Btcedu.Core.Workspace;
@@ -7,7 +8,8 @@ namespace Btcedu.Core.Workspace;
 /// <summary>
 /// Reads settings in rising precedence: defaults, <c>btcedu.yaml</c> in the workspace root, then
 /// <c>BTCEDU_*</c> (and OPENAI_API_KEY / OPENAI_BASE_URL) environment variables. A bad key or value is
-/// an InvalidData error naming the key and where it came from (file and line, or variable).
+/// an InvalidData error naming the key and where it came from (file and line, or variable). What is
+/// suspicious but harmless (an unknown <c>BTCEDU_*</c> variable) comes back in <see cref="BtceduSettings.Warnings"/>.
 /// </summary>
 public static class SettingsLoader
 {
@@ -70,16 +72,63 @@ public static class SettingsLoader
                 settings = apply(settings, value, $"environment variable {variable}");
             }
         }
-        return settings;
+
+        // A misspelt variable would otherwise be ignored without a word, and the run would use the default.
+        var known = Scalars.Keys.Select(k => "BTCEDU_" + k.ToUpperInvariant()).ToList();
+        var warnings = new List<string>(settings.Warnings);
+        foreach (var variable in environment.Keys.Where(v => v.StartsWith(EnvironmentPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            if (known.Contains(variable, StringComparer.Ordinal) || NotSettings.Contains(variable, StringComparer.Ordinal))
+            {
+                continue;
+            }
+            var yamlOnly = Keys.FirstOrDefault(k => string.Equals("BTCEDU_" + k.ToUpperInvariant(), variable, StringComparison.Ordinal));
+            warnings.Add(yamlOnly is not null
+                ? $"Environment variable {variable} is ignored: '{yamlOnly}' can be set only in btcedu.yaml."
+                : $"Environment variable {variable} is not a Btcedu setting and is ignored. Did you mean {Closest(variable, known)}?");
+        }
+        return settings with { Warnings = warnings };
+    }
+
+    private const string EnvironmentPrefix = "BTCEDU_";
+
+    /// <summary>BTCEDU_* variables that are not settings but are read elsewhere.</summary>
+    private static readonly string[] NotSettings = ["BTCEDU_ROOT"];
+
+    private static string Closest(string variable, IEnumerable<string> candidates) =>
+        candidates.OrderBy(c => EditDistance(variable, c)).ThenBy(c => c, StringComparer.Ordinal).First();
+
+    /// <summary>Levenshtein distance, ordinal: the typo's distance to each known name.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
     }
 
     internal static BtceduSettings ApplyYaml(BtceduSettings settings, string file)
     {
+        var text = ReadSettingsText(file);
         var stream = new YamlStream();
         try
         {
-            using var reader = new StreamReader(file, System.Text.Encoding.UTF8);
-            stream.Load(reader);
+            // Checked on the parser's events first, because YamlStream itself would expand an alias bomb.
+            CheckShape(text, file);
+            stream.Load(new StringReader(text));
         }
         catch (YamlException e)
         {
@@ -120,23 +169,118 @@ public static class SettingsLoader
         return settings;
     }
 
+    /// <summary>A settings file is a few dozen lines; these bounds keep a hostile one from costing time or memory.</summary>
+    internal const int MaxFileBytes = 1024 * 1024;
+    internal const int MaxNodes = 10_000;
+    internal const int MaxDepth = 32;
+
+    private static string ReadSettingsText(string file)
+    {
+        byte[] bytes;
+        try
+        {
+            if (FileKinds.Of(file) != FileKind.Regular)
+            {
+                throw Invalid($"{file} is not a regular file; the settings file must be a plain text file.", file);
+            }
+            bytes = FileKinds.ReadCapped(file, MaxFileBytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BtceduException("SettingsUnreadable", BtceduErrorKind.ReadError, $"{file} could not be read: {e.Message}", file, e);
+        }
+        if (bytes.Length > MaxFileBytes)
+        {
+            throw Invalid($"{file} is larger than {MaxFileBytes / 1024 / 1024} MB; a settings file is a few lines of key: value.", file);
+        }
+        try
+        {
+            // Strict: a stray Latin-1 byte must not turn into U+FFFD and travel to the API in a prompt.
+            var text = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+            return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            var line = 1 + bytes.AsSpan(0, Math.Max(0, Math.Min(e.Index, bytes.Length))).Count((byte)'\n');
+            throw Invalid(string.Create(CultureInfo.InvariantCulture, $"{file} line {line}: the file is not valid UTF-8 text; save it as UTF-8."), file);
+        }
+    }
+
+    /// <summary>
+    /// Refuses, before any node is built, what no settings file needs: a second document, nesting deeper than
+    /// <see cref="MaxDepth"/>, or more than <see cref="MaxNodes"/> nodes once aliases are expanded (a "billion
+    /// laughs" file is a few KB that expands to millions of nodes).
+    /// </summary>
+    private static void CheckShape(string text, string file)
+    {
+        var parser = new Parser(new StringReader(text));
+        var anchored = new Dictionary<string, long>(StringComparer.Ordinal);
+        var open = new Stack<(string? Anchor, long NodesBefore)>();
+        long nodes = 0;
+        var documents = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case DocumentStart start when ++documents > 1:
+                    throw Invalid($"{file} line {start.Start.Line}: a second YAML document ('---') is not allowed; the settings file is one mapping of key: value.", file);
+                case Scalar scalar:
+                    nodes++;
+                    if (!scalar.Anchor.IsEmpty)
+                    {
+                        anchored[scalar.Anchor.Value] = 1;
+                    }
+                    break;
+                case NodeEvent node and (MappingStart or SequenceStart):
+                    nodes++;
+                    open.Push((node.Anchor.IsEmpty ? null : node.Anchor.Value, nodes));
+                    if (open.Count > MaxDepth)
+                    {
+                        throw Invalid(string.Create(CultureInfo.InvariantCulture, $"{file} line {node.Start.Line}: the settings are nested more than {MaxDepth} levels deep."), file);
+                    }
+                    break;
+                case MappingEnd or SequenceEnd:
+                    var (anchor, before) = open.Pop();
+                    if (anchor is not null)
+                    {
+                        anchored[anchor] = nodes - before + 1;
+                    }
+                    break;
+                case AnchorAlias alias:
+                    nodes += anchored.GetValueOrDefault(alias.Value.Value, 1);
+                    break;
+            }
+            if (nodes > MaxNodes)
+            {
+                throw Invalid(string.Create(CultureInfo.InvariantCulture,
+                    $"{file} line {parser.Current!.Start.Line}: the settings expand to more than {MaxNodes} values (YAML aliases '*name' repeat what an anchor '&name' holds); write the settings out without nested aliases."), file);
+            }
+        }
+    }
+
     private static string NonEmpty(string value, string key, string where) =>
         string.IsNullOrWhiteSpace(value) ? throw Invalid($"{where}: '{key}' must not be empty.", key) : value.Trim();
 
+    // Numbers are read invariantly and strictly: digits and at most one decimal point, nothing else. A Turkish
+    // "0,1" must never become 1 (thousands separators) or 0.1 by guesswork: it is an error that says what to write.
     private static int ParseInt(string value, string key, string where, int min, int max)
     {
-        if (!int.TryParse(value.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
+        if (!int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
         {
-            throw Invalid($"{where}: '{key}' must be a whole number from {min} to {max}, not '{value}'.", key);
+            throw Invalid(string.Create(CultureInfo.InvariantCulture, $"{where}: '{key}' must be a whole number from {min} to {max} (digits only), not '{value}'."), key);
         }
         return n;
     }
 
     private static decimal ParseUsd(string value, string key, string where)
     {
-        if (!decimal.TryParse(value.Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var usd) || usd < 0)
+        var text = value.Trim();
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var usd))
         {
-            throw Invalid($"{where}: '{key}' must be an amount in USD such as 10 or 2.50, not '{value}'.", key);
+            var hint = text.Count(c => c == ',') == 1 && !text.Contains('.', StringComparison.Ordinal)
+                ? $" Write decimals with a point: use '{text.Replace(',', '.')}', not '{text}'."
+                : "";
+            throw Invalid($"{where}: '{key}' must be an amount in USD with a decimal point and no thousands separators, such as 10 or 2.50, not '{value}'.{hint}", key);
         }
         return usd;
     }
@@ -145,7 +289,9 @@ public static class SettingsLoader
     {
         if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
         {
-            throw Invalid($"{where}: '{key}' must be an http(s) URL such as https://api.openai.com/v1, not '{value}'.", key);
+            // The rejected value is shown without anything between "//" and "@": that part may hold a password.
+            var shown = System.Text.RegularExpressions.Regex.Replace(value, "//[^/@]*@", "//" + OpenAi.SecretScrubber.Mask + "@");
+            throw Invalid($"{where}: '{key}' must be an http(s) URL such as https://api.openai.com/v1, not '{shown}'.", key);
         }
         return uri;
     }

@@ -26,15 +26,21 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
     {
         var environment = SettingsLoader.ProcessEnvironment();
         var root = BtceduWorkspace.ResolveRoot(environment, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+        BtceduWorkspace workspace;
         try
         {
-            return BtceduWorkspace.Open(root, environment);
+            workspace = BtceduWorkspace.Open(root, environment);
         }
         catch (BtceduException e)
         {
             ThrowTerminatingError(ToErrorRecord(e));
             throw; // not reached
         }
+        foreach (var warning in workspace.Settings.Warnings)
+        {
+            WriteWarning(warning);
+        }
+        return workspace;
     }
 
     /// <summary>Runs <paramref name="action"/>; an expected failure becomes a non-terminating error for this item.</summary>
@@ -51,13 +57,20 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(new ErrorRecord(e, "FileAccessFailed", ErrorCategory.WriteError, target) { ErrorDetails = new ErrorDetails(e.Message) });
+            // Core reports the reads it knows as ReadError; a file failure it did not classify may be a read or a
+            // write, so it is not labelled as either.
+            var category = e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.NotSpecified;
+            WriteError(new ErrorRecord(e, "FileAccessFailed", category, target) { ErrorDetails = new ErrorDetails(e.Message) });
         }
         return false;
     }
 
-    /// <summary>Ids match as PowerShell users expect: wildcards, any case, the same in every culture.</summary>
-    protected static WildcardPattern Wildcard(string pattern) => new(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+    /// <summary>
+    /// The one id rule of every cmdlet: ids are exact and case-sensitive (ep1 and EP1 would share a folder on
+    /// Windows and macOS, so the store never holds both); only a parameter marked [SupportsWildcards] takes
+    /// patterns, and those match case-sensitively too, the same in every culture.
+    /// </summary>
+    protected static WildcardPattern Wildcard(string pattern) => new(pattern, WildcardOptions.CultureInvariant);
 
     protected void WriteBtceduError(BtceduException e) => WriteError(ToErrorRecord(e));
 
@@ -78,6 +91,7 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
         BtceduErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
         BtceduErrorKind.ConnectionError => ErrorCategory.ConnectionError,
         BtceduErrorKind.WriteError => ErrorCategory.WriteError,
+        BtceduErrorKind.ReadError => ErrorCategory.ReadError,
         _ => ErrorCategory.NotSpecified,
     };
 }

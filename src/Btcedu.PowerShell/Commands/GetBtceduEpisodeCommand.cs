@@ -3,7 +3,7 @@ using Btcedu.Core.Episodes;
 
 namespace Btcedu.PowerShell.Commands;
 
-/// <summary>Lists episodes, optionally by id (wildcards) and status.</summary>
+/// <summary>Lists episodes, optionally by id (wildcards, case-sensitive) and status.</summary>
 [Cmdlet(VerbsCommon.Get, "BtceduEpisode")]
 [OutputType(typeof(Episode))]
 public sealed class GetBtceduEpisodeCommand : BtceduCmdlet
@@ -32,7 +32,7 @@ public sealed class GetBtceduEpisodeCommand : BtceduCmdlet
             var found = _all.Where(e => match.IsMatch(e.Id)).ToList();
             if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
             {
-                WriteBtceduError(Core.Storage.EpisodeStore.NotFound(pattern));
+                WriteBtceduError(Core.Storage.EpisodeStore.NotFound(pattern, _all.FirstOrDefault(e => string.Equals(e.Id, pattern, StringComparison.OrdinalIgnoreCase))?.Id));
             }
             foreach (var episode in found.Where(e => (Status is null || Status.Contains(e.Status)) && (PipelineVersion is null || PipelineVersion.Contains(e.PipelineVersion))))
             {

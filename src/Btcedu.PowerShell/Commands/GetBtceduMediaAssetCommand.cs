@@ -35,7 +35,7 @@ public sealed class GetBtceduMediaAssetCommand : BtceduCmdlet
         {
             if (!WildcardPattern.ContainsWildcardCharacters(pattern) && Workspace.Episodes.Find(pattern) is null)
             {
-                WriteBtceduError(EpisodeStore.NotFound(pattern));
+                WriteBtceduError(EpisodeStore.NotFound(pattern, Workspace.Episodes.FindOtherCase(pattern)));
                 continue;
             }
             var episode = Wildcard(pattern);

@@ -72,16 +72,37 @@ public sealed class ImportBtceduChapterCommand : BtceduCmdlet
         foreach (var p in Path)
         {
             Collection<string>? resolved = null;
+            ProviderInfo? provider = null;
             try
             {
-                resolved = GetResolvedProviderPathFromPSPath(p, out _);
+                resolved = GetResolvedProviderPathFromPSPath(p, out provider);
             }
-            catch (ItemNotFoundException)
+            catch (Exception e) when (e is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
             {
-                WriteBtceduError(new Core.BtceduException("ChapterFileNotFound", Core.BtceduErrorKind.ObjectNotFound,
-                    $"Chapter document '{p}' does not exist.", p));
+                // Left empty: reported below with the same error as a pattern that matched nothing.
             }
-            foreach (var file in resolved ?? [])
+            catch (WildcardPatternException e)
+            {
+                WriteBtceduError(new Core.BtceduException("InvalidPathPattern", Core.BtceduErrorKind.InvalidArgument,
+                    $"'{p}' is not a valid wildcard pattern ({e.Message}); to name a file whose name holds [ or ], use -LiteralPath.", p));
+                continue;
+            }
+            if (resolved is null || resolved.Count == 0)
+            {
+                // Silence here would look like success to a script; a name with [1] in it is a pattern to -Path.
+                WriteBtceduError(new Core.BtceduException("ChapterFileNotFound", Core.BtceduErrorKind.ObjectNotFound,
+                    WildcardPattern.ContainsWildcardCharacters(p)
+                        ? $"No chapter document matches '{p}'. -Path treats * ? [ ] as wildcards; to name a file whose name holds them, use -LiteralPath."
+                        : $"Chapter document '{p}' does not exist.", p));
+                continue;
+            }
+            if (provider is not null && !string.Equals(provider.Name, "FileSystem", StringComparison.Ordinal))
+            {
+                WriteBtceduError(new Core.BtceduException("ChapterFileNotFound", Core.BtceduErrorKind.InvalidArgument,
+                    $"'{p}' is not a file-system path (it is on the {provider.Name} provider); give the path of a chapters.json file.", p));
+                continue;
+            }
+            foreach (var file in resolved)
             {
                 yield return file;
             }

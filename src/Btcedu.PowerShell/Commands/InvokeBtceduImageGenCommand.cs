@@ -6,6 +6,7 @@ using Btcedu.Core;
 using Btcedu.Core.ImageGen;
 using Btcedu.Core.Imaging;
 using Btcedu.Core.Llm;
+using Btcedu.Core.Workspace;
 
 namespace Btcedu.PowerShell.Commands;
 
@@ -45,12 +46,32 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
     protected override void BeginProcessing()
     {
         _commandLineChapterIds = MyInvocation.BoundParameters.ContainsKey(nameof(ChapterId)) ? ChapterId : null;
+        // Exact ids only (no wildcards): a pattern here would otherwise be looked up as a chapter named 'ch*'.
+        foreach (var id in _commandLineChapterIds ?? [])
+        {
+            try
+            {
+                Identifier.Require(id, "chapter id");
+            }
+            catch (BtceduException e)
+            {
+                ThrowBtceduError(e);
+            }
+        }
     }
 
     protected override void ProcessRecord()
     {
+        if (ChapterId is not null && !ReferenceEquals(ChapterId, _commandLineChapterIds) && !ChapterId.All(c => TryRun(() => Identifier.Require(c, "chapter id"), c)))
+        {
+            return;
+        }
         foreach (var id in EpisodeId)
         {
+            if (!TryRun(() => Identifier.Require(id, "episode id"), id))
+            {
+                continue;
+            }
             if (!_episodes.Contains(id))
             {
                 _episodes.Add(id);

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Btcedu.Core.Episodes;
-using Btcedu.Core.Workspace;
 
 namespace Btcedu.PowerShell.Commands;
 
@@ -11,7 +10,7 @@ public sealed class NewBtceduEpisodeCommand : BtceduCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
-    [ValidatePattern(Identifier.Pattern)]
+    [ValidateNotNullOrEmpty] // the id's shape is checked by Core, so every cmdlet gives the same InvalidEpisodeId error
     public string EpisodeId { get; set; } = "";
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]

@@ -14,6 +14,8 @@ public enum BtceduErrorKind
     AuthenticationError,
     ConnectionError,
     WriteError,
+    InvalidResult,
+    OperationTimeout,
 }
 
 /// <summary>

@@ -54,13 +54,12 @@ public sealed class EpisodeLock : IDisposable
         {
             using var me = Process.GetCurrentProcess();
             BtceduJson.Write(HolderFile(path), new Holder(Environment.ProcessId, Environment.MachineName, Timestamps.Format(me.StartTime), Timestamps.Format(time.GetUtcNow())));
-            return new EpisodeLock(handle, HolderFile(path));
         }
-        catch
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            handle.Dispose();
-            throw;
+            // The details only make a refusal friendlier (a reader may have the file open on Windows); the lock holds without them.
         }
+        return new EpisodeLock(handle, HolderFile(path));
     }
 
     /// <summary>

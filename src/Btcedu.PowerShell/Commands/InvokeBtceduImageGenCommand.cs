@@ -194,7 +194,7 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
     /// </summary>
     private static ErrorRecord GenerationFailed(ImageGenChapterResult result) =>
         ToErrorRecord(new BtceduException("ImageGenerationFailed", FailureKind(result.Error),
-            $"Episode '{result.EpisodeId}', chapter {result.ChapterId}: no image was generated. {result.Error}. Fix the cause, then run again to retry the chapter.",
+            $"Episode '{result.EpisodeId}', chapter {result.ChapterId}: no image was generated. {result.Error?.TrimEnd('.')}. Fix the cause, then run again to retry the chapter.",
             result));
 
     // The stage starts an API failure's Error with the provider's outcome ("RateLimited: …").

@@ -220,6 +220,8 @@ Describe 'Failed chapters' {
     }
 
     It 'stop the run at the first one under -ErrorAction Stop, and release the lock' {
+        # Slow refusals, so the next chapter's call is still in flight when the first failure stops the run.
+        Set-FakeResponse -Status 401 -Body $Unauthorized -DelayMs 400 -Default
         $before = @(Get-FakeRequest).Count
         $thrown = $null
         try { Invoke-BtceduImageGen $Episode -ThrottleLimit 1 -ErrorAction Stop 6>$null | Out-Null }

@@ -103,6 +103,21 @@ for ($n = 1; $n -le $Trials; $n++) {
     }
 }
 
+Describe 'File locking switched off' {
+    It 'refuses to run unguarded when .NET is told not to lock files' -Skip:$IsWindows {
+        $null = New-TestWorkspace
+        Import-BtceduChapter -Path $Sample | Out-Null
+        $before = @(Get-FakeRequest).Count
+        $out = Invoke-ChildPwsh -Environment @{ DOTNET_SYSTEM_IO_DISABLEFILELOCKING = '1' } -Script @"
+Import-Module '$Psd1'
+Invoke-BtceduImageGen demo -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+`$err[0].FullyQualifiedErrorId
+"@
+        $out | Should -BeLike 'EpisodeLockUnavailable,*'
+        @(Get-FakeRequest).Count | Should -Be $before -Because 'nothing is called'
+    }
+}
+
 Describe 'A killed run' {
     BeforeEach {
         $script:Root = New-TestWorkspace

@@ -78,11 +78,14 @@ Describe 'Invoke-BtceduImageGen' {
     It 'lets a rejected chapter fail alone and be found with Where Status -eq Failed' {
         $policy = '{"error":{"message":"Your request was rejected as a result of our safety system.","type":"invalid_request_error","param":null,"code":"content_policy_violation"}}'
         Set-FakeResponse -Status 400 -Body $policy
-        $failed = @(Invoke-BtceduImageGen demo -ThrottleLimit 1 -WarningVariable warnings -WarningAction SilentlyContinue | Where Status -eq Failed)
+        $failed = @(Invoke-BtceduImageGen demo -ThrottleLimit 1 -ErrorVariable err -ErrorAction SilentlyContinue | Where Status -eq Failed)
         $failed.Count | Should -Be 1
         $failed[0].ChapterId | Should -Be $Eligible[0].chapter_id
         $failed[0].Error | Should -Match 'ContentPolicyRejected'
-        ($warnings -join "`n") | Should -Match $Eligible[0].chapter_id
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ImageGenerationFailed,*'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $err[0].TargetObject.ChapterId | Should -Be $Eligible[0].chapter_id
         (Get-BtceduEpisode demo).Status | Should -Be 'IMAGES_GENERATED'
     }
 
@@ -171,7 +174,9 @@ Describe 'Invoke-BtceduImageGen' {
             }
             $ps.Stop()                                   # what Ctrl+C does to the pipeline
             $handle.IsCompleted | Should -BeTrue
-            Test-Path (Join-Path $Root 'data/outputs/demo/.imagegen.lock') | Should -BeFalse
+            # The lock file stays (it is never deleted); nobody holds it any more.
+            { [IO.File]::Open((Join-Path $Root 'data/outputs/demo/.imagegen.lock'), 'Open', 'Read', 'None').Dispose() } | Should -Not -Throw
+            Test-Path (Join-Path $Root 'data/outputs/demo/.imagegen.lock.holder') | Should -BeFalse
             $images = (Get-Content -Raw $manifest | ConvertFrom-Json).images
             $images.Count | Should -Be 12
             foreach ($i in $images | Where status -eq generated) { Test-Path (Join-Path $Root "data/outputs/demo/$($i.file_path)") | Should -BeTrue }

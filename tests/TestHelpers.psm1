@@ -87,6 +87,34 @@ function Get-FakeRequest {
     @(Invoke-RestMethod -Uri "$($script:Fake.Root)_fake/requests") | ForEach-Object { $_ } | Where-Object path -eq $path
 }
 
+function Invoke-BtceduSql {
+    <#
+    Queries a workspace's database with the SQLite library the module itself ships, taken from the module's own
+    load context (so nothing else is loaded into the session), and returns the rows as objects.
+    #>
+    param([Parameter(Mandatory)][string] $Root, [Parameter(Mandatory)][string] $Query)
+    $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Btcedu.Core' } | Select-Object -First 1
+    if (-not $core) { throw 'Btcedu.Core is not loaded yet: run a Btcedu cmdlet first.' }
+    $context = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core)
+    $sqlite = $context.LoadFromAssemblyName([Reflection.AssemblyName]::new('Microsoft.Data.Sqlite'))
+    $connection = [Activator]::CreateInstance($sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection', $true), [object[]]@("Data Source=$(Join-Path $Root 'data/btcedu.db');Pooling=False"))
+    try {
+        $connection.Open()
+        $command = $connection.CreateCommand()
+        $command.CommandText = $Query
+        $reader = $command.ExecuteReader()
+        try {
+            while ($reader.Read()) {
+                $row = [ordered]@{}
+                for ($i = 0; $i -lt $reader.FieldCount; $i++) { $row[$reader.GetName($i)] = if ($reader.IsDBNull($i)) { $null } else { $reader.GetValue($i) } }
+                [pscustomobject]$row
+            }
+        }
+        finally { $reader.Dispose() }
+    }
+    finally { $connection.Dispose() }
+}
+
 function New-ImpostorAssembly {
     <#
     Compiles an assembly that takes a real dependency's name at a higher version (so a shared load context
@@ -105,4 +133,4 @@ function New-ImpostorAssembly {
     $Path
 }
 
-Export-ModuleMember -Function New-ImpostorAssembly, Get-RepoRoot, New-TestWorkspace, Get-Snapshot, Invoke-ChildPwsh, Start-FakeOpenAI, Stop-FakeOpenAI, Set-FakeResponse, Get-FakeRequest
+Export-ModuleMember -Function Invoke-BtceduSql, New-ImpostorAssembly, Get-RepoRoot, New-TestWorkspace, Get-Snapshot, Invoke-ChildPwsh, Start-FakeOpenAI, Stop-FakeOpenAI, Set-FakeResponse, Get-FakeRequest

@@ -15,6 +15,8 @@ public enum BtceduErrorKind
     ConnectionError,
     WriteError,
     ReadError,
+    InvalidResult,
+    OperationTimeout,
 }
 
 /// <summary>

@@ -9,7 +9,10 @@ using Btcedu.Core.Workspace;
 
 namespace Btcedu.Core.ImageGen;
 
-/// <summary>Decides, per chapter, whether a run skips it, keeps its image or generates one. Reads only.</summary>
+/// <summary>
+/// Decides, per chapter, whether a run skips it, keeps its image or generates one. It reads only, except that a
+/// real run's plan records the prompt template's version, last, once every check has passed.
+/// </summary>
 public sealed class ImageGenPlanner
 {
     /// <summary>Stages whose markers only say "inputs may have changed": the chapter hash settles it.</summary>
@@ -26,7 +29,10 @@ public sealed class ImageGenPlanner
         _runs = runs;
     }
 
-    /// <summary>Decides every chapter. Only with <paramref name="record"/> does it record the prompt template's version.</summary>
+    /// <summary>
+    /// Decides every chapter. Only with <paramref name="record"/> does it record the prompt template's version, and
+    /// only after every check has passed: a refused run leaves no trace.
+    /// </summary>
     public ImageGenPlan Plan(string episodeId, ImageGenSelection selection, bool record = false)
     {
         var episode = _workspace.Episodes.Get(episodeId);
@@ -44,7 +50,7 @@ public sealed class ImageGenPlanner
         var settings = _workspace.Settings;
         var today = DateOnly.FromDateTime(_workspace.Time.GetUtcNow().UtcDateTime);
         var profile = ImageRequestProfile.Resolve(settings, today);
-        var (template, version) = _prompts.Load("imagegen", record);
+        var (template, provisional) = _prompts.Load("imagegen", record: false);
         var file = _workspace.Chapters.Load(episode);
         var chapters = file.Document.Chapters;
         CheckNames(episodeId, chapters, selection.Named, "-ChapterId");
@@ -85,6 +91,7 @@ public sealed class ImageGenPlanner
                 ? i with { EstimatedCostUsd = i.EstimatedCostUsd + PromptRequest.For(template, file.Document.Title, i.Chapter, llm.Name).MaxCostUsd(llm) }
                 : i)];
         }
+        var version = record ? _prompts.Record(template) : provisional;
 
         return new ImageGenPlan
         {

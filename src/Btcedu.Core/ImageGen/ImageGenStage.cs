@@ -45,17 +45,20 @@ public sealed class ImageGenStage
     public ImageGenPlan Plan(string episodeId, ImageGenSelection selection) => _planner.Plan(episodeId, selection);
 
     /// <summary>
-    /// Takes the episode lock (refusing at once when another run holds it) and plans under it, recording the
-    /// prompt template's version. Dispose the result to release the lock.
+    /// Checks every precondition (the planner's and the caller's <paramref name="precondition"/>, e.g. that a provider
+    /// is configured) before anything is written, the lock file included; then takes the episode lock (refusing at
+    /// once when another run holds it) and plans under it, recording the prompt template's version. Dispose the
+    /// result to release the lock.
     /// </summary>
-    public PreparedImageGenRun Prepare(string episodeId, ImageGenSelection selection)
+    public PreparedImageGenRun Prepare(string episodeId, ImageGenSelection selection, Action<ImageGenPlan>? precondition = null)
     {
-        // A retired model or a bad size is refused before the lock, any write or any call.
-        ImageRequestProfile.Resolve(_ws.Settings, DateOnly.FromDateTime(_ws.Time.GetUtcNow().UtcDateTime));
+        precondition?.Invoke(_planner.Plan(episodeId, selection));
         var episodeLock = EpisodeLock.Acquire(_ws.Paths.LockFile(Identifier.Require(episodeId, "Episode id")), episodeId, _ws.Time);
         try
         {
-            return new PreparedImageGenRun(this, _planner.Plan(episodeId, selection, record: true), episodeLock);
+            var plan = _planner.Plan(episodeId, selection, record: true);
+            new InterruptedRuns(_ws.Paths, _runs).SettleUnderLock(episodeId);
+            return new PreparedImageGenRun(this, plan, episodeLock);
         }
         catch
         {

@@ -21,4 +21,6 @@ public static class PipelineRunStatus
     public const string Failed = "failed";
     public const string CostLimited = "cost_limited";
     public const string Cancelled = "cancelled";
+    /// <summary>The run was killed before it could record its end; what it spent is kept.</summary>
+    public const string Interrupted = "interrupted";
 }

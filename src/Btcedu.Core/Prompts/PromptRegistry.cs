@@ -29,9 +29,13 @@ public sealed class PromptRegistry
             throw new BtceduException("InvalidPromptTemplate", BtceduErrorKind.InvalidData,
                 $"Prompt template '{path}' names itself '{template.Name}' in its frontmatter; expected '{name}'.", path);
         }
-        var relative = Path.Combine("prompts", name + ".md").Replace('\\', '/');
-        return (template, record ? _store.Register(template, relative) : _store.Find(template.Name, template.ContentHash) ?? Provisional(template, relative));
+        return (template, record ? Record(template) : _store.Find(template.Name, template.ContentHash) ?? Provisional(template, RelativePath(name)));
     }
+
+    /// <summary>Records a loaded template's content as a version (once per distinct content) and returns it.</summary>
+    public PromptVersion Record(PromptTemplate template) => _store.Register(template, RelativePath(template.Name));
+
+    private static string RelativePath(string name) => Path.Combine("prompts", name + ".md").Replace('\\', '/');
 
     private PromptVersion Provisional(PromptTemplate template, string relative) =>
         new(0, template.Name, _store.List(template.Name).Select(v => v.Version).DefaultIfEmpty(0).Max() + 1, template.ContentHash, relative,

@@ -38,6 +38,26 @@ public sealed class PipelineRunStore
             ("$in", inputTokens), ("$out", outputTokens), ("$cost", (double)costUsd), ("$error", error));
     }
 
+    /// <summary>The rows of a stage still marked running, for one episode or all.</summary>
+    public IReadOnlyList<PipelineRun> Running(Stage stage, string? episodeId = null)
+    {
+        using var connection = _db.Connect();
+        return connection.Query($"SELECT {Columns} FROM pipeline_runs WHERE stage = $s AND status = $running AND ($e IS NULL OR episode_id = $e) ORDER BY id", Read, null,
+            ("$s", stage.ToString()), ("$running", PipelineRunStatus.Running), ("$e", episodeId));
+    }
+
+    /// <summary>
+    /// Settles a row whose run is gone as interrupted, keeping its tokens and cost so they still count against the
+    /// cap. Only a row still running is touched: a run that finished meanwhile keeps its own status.
+    /// </summary>
+    public bool MarkInterrupted(long runId, string reason)
+    {
+        using var connection = _db.Connect();
+        return connection.Execute("UPDATE pipeline_runs SET status = $status, completed_at = $now, error_message = $error WHERE id = $id AND status = $running", null,
+            ("$id", runId), ("$status", PipelineRunStatus.Interrupted), ("$running", PipelineRunStatus.Running),
+            ("$now", Timestamps.Format(_db.Time.GetUtcNow())), ("$error", reason)) == 1;
+    }
+
     /// <summary>Everything every stage has spent on the episode, runs in progress included.</summary>
     public decimal TotalCostUsd(string episodeId)
     {

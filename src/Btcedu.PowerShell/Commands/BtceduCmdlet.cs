@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using Btcedu.Core;
+using Btcedu.Core.Pipeline;
+using Btcedu.Core.Storage;
 using Btcedu.Core.Workspace;
 
 namespace Btcedu.PowerShell.Commands;
@@ -72,6 +74,54 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected static WildcardPattern Wildcard(string pattern) => new(pattern, WildcardOptions.CultureInvariant);
 
+    /// <summary>
+    /// A verbose line. Under -Debug alone, though, the engine makes a compiled cmdlet ask before every verbose and
+    /// warning line (advanced functions never did, and since PowerShell 7.4 -Debug itself means Continue): a prompt
+    /// per line, and an error in -NonInteractive sessions. So there the line becomes a debug record instead.
+    /// </summary>
+    protected new void WriteVerbose(string text)
+    {
+        if (AsksUnderDebug("Verbose"))
+        {
+            WriteDebug(text);
+        }
+        else
+        {
+            base.WriteVerbose(text);
+        }
+    }
+
+    /// <summary>A warning; under -Debug alone a debug record, as for <see cref="WriteVerbose"/> (-WarningAction keeps it a warning).</summary>
+    protected new void WriteWarning(string text)
+    {
+        if (AsksUnderDebug("WarningAction"))
+        {
+            WriteDebug("WARNING: " + text);
+        }
+        else
+        {
+            base.WriteWarning(text);
+        }
+    }
+
+    // The engine asks only when -Debug is on and the stream's own common parameter was not given.
+    private bool AsksUnderDebug(string ownParameter) =>
+        MyInvocation.BoundParameters.TryGetValue("Debug", out var debug) && debug is SwitchParameter { IsPresent: true }
+        && !MyInvocation.BoundParameters.ContainsKey(ownParameter);
+
+    /// <summary>
+    /// Settles the pipeline_runs rows of runs that were killed before recording their end (their episode lock is
+    /// free) as interrupted, keeping what they spent; every Get calls it, so no report shows a dead run as running.
+    /// </summary>
+    protected void SettleInterruptedRuns()
+    {
+        var settled = new InterruptedRuns(Workspace.Paths, new PipelineRunStore(Workspace.Database)).Settle();
+        if (settled > 0)
+        {
+            WriteVerbose($"{settled} image run(s) killed before they finished are now recorded as interrupted.");
+        }
+    }
+
     protected void WriteBtceduError(BtceduException e) => WriteError(ToErrorRecord(e));
 
     protected void ThrowBtceduError(BtceduException e) => ThrowTerminatingError(ToErrorRecord(e));
@@ -92,6 +142,8 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
         BtceduErrorKind.ConnectionError => ErrorCategory.ConnectionError,
         BtceduErrorKind.WriteError => ErrorCategory.WriteError,
         BtceduErrorKind.ReadError => ErrorCategory.ReadError,
+        BtceduErrorKind.InvalidResult => ErrorCategory.InvalidResult,
+        BtceduErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -28,6 +28,8 @@ public sealed class GetBtceduMediaAssetCommand : BtceduCmdlet
     [Parameter]
     public SwitchParameter Missing { get; set; }
 
+    protected override void BeginProcessing() => SettleInterruptedRuns();
+
     protected override void ProcessRecord()
     {
         _all ??= new MediaAssetStore(Workspace.Database, Workspace.Paths).List();

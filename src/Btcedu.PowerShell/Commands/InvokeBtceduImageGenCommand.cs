@@ -123,11 +123,15 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
             return;
         }
 
-        if (Workspace.Settings.OpenAiApiKey is null && stage.Plan(episodeId, selection).ToGenerate.Any())
+        // A run with work needs a key: without one it is refused before the lock, the records or any call.
+        using var prepared = stage.Prepare(episodeId, selection, plan =>
         {
-            Workspace.Settings.RequireApiKey(); // fails before the lock, the records or any call
-        }
-        using var prepared = stage.Prepare(episodeId, selection);
+            if (plan.ToGenerate.Any())
+            {
+                Workspace.Settings.RequireApiKey();
+            }
+        });
+        WritePlanDebug(prepared.Plan);
         WarnAbout(prepared.Plan);
         var todo = prepared.Plan.ToGenerate.Count();
         if (prepared.HasWork && !ShouldProcess(Describe(prepared.Plan), $"Generate {todo} image(s) for episode '{episodeId}' (about {Usd(prepared.Plan.EstimatedCostUsd)})?", "Invoke-BtceduImageGen"))
@@ -140,9 +144,12 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         // Providers are built only when there is something to generate: an up-to-date episode needs no key and no client.
         using var images = prepared.HasWork ? new OpenAIImageGenService(Workspace.Settings, log: Log) : null;
         using var text = prepared.HasWork ? new OpenAITextGenService(Workspace.Settings, log: Log) : null;
-        var run = Task.Run(() => prepared.RunAsync(images, text, events.Writer, Cancellation));
+        // Stopped by Ctrl+C, or by a failed chapter under -ErrorAction Stop.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        var run = Task.Run(() => prepared.RunAsync(images, text, events.Writer, stop.Token));
 
         var progress = new ProgressRecord(1, $"Generating images for {episodeId}", "Starting…");
+        var drained = false;
         try
         {
             foreach (var e in events.Reader.ReadAllAsync().ToBlockingEnumerable())
@@ -151,6 +158,10 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
                 {
                     case ChapterCompleted c:
                         WriteObject(c.Result);
+                        if (c.Result.Status == ImageStatus.Failed)
+                        {
+                            WriteError(GenerationFailed(c.Result)); // throws under -ErrorAction Stop
+                        }
                         break;
                     case ProgressChanged p:
                         progress.PercentComplete = p.Total == 0 ? 100 : p.Done * 100 / p.Total;
@@ -165,11 +176,16 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
                         break;
                 }
             }
+            drained = true;
         }
         finally
         {
-            // When the pipeline stops (Ctrl+C), the cancelled run still settles its files; the lock and the
-            // clients are released only after it has.
+            if (!drained)
+            {
+                stop.Cancel(); // nobody reads the events any more: stop calling and settle
+            }
+            // When the pipeline stops (Ctrl+C, -ErrorAction Stop), the cancelled run still settles its files; the
+            // lock and the clients are released only after it has.
             ((IAsyncResult)run).AsyncWaitHandle.WaitOne();
         }
         progress.RecordType = ProgressRecordType.Completed;
@@ -185,20 +201,47 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
             return;
         }
 
+        WriteDebug(string.Create(CultureInfo.InvariantCulture, $"Episode '{episodeId}': run {summary.RunStatus}, episode {summary.EpisodeStatus}, {summary.InputTokens} input / {summary.OutputTokens} output tokens, {summary.Duration.TotalSeconds:0.000} s."));
         WriteInformation(new HostInformationMessage { Message = summary.ToString() }, ["PSHOST", "Btcedu.Summary"]);
-        foreach (var chapter in summary.FailedChapters)
+        if (summary.StoppedBy is { } stoppedBy)
         {
-            WriteWarning($"Episode '{episodeId}': chapter {chapter} failed; see its Error, then re-run to retry it.");
-        }
-        if (summary.StoppedBy is { } stop)
-        {
-            WriteBtceduError(stop);
+            WriteBtceduError(stoppedBy);
         }
         if (summary.CostLimited > 0)
         {
             WriteBtceduError(new BtceduException("CostLimitExceeded", BtceduErrorKind.LimitsExceeded,
                 string.Create(CultureInfo.InvariantCulture, $"Episode '{episodeId}' reached its cost cap of {Usd(summary.MaxCostUsd)}: {summary.CostLimited} chapter(s) were not generated and the episode is COST_LIMIT. Raise max_episode_cost_usd (or pass -MaxCostUsd) and run again."),
                 episodeId));
+        }
+    }
+
+    /// <summary>
+    /// One error per failed chapter, beside its result object, so that -ErrorAction Stop, $? and -ErrorVariable see
+    /// a failure and a scheduled `pwsh -File` can exit non-zero. The target is the chapter's result.
+    /// </summary>
+    private static ErrorRecord GenerationFailed(ImageGenChapterResult result) =>
+        ToErrorRecord(new BtceduException("ImageGenerationFailed", FailureKind(result.Error),
+            $"Episode '{result.EpisodeId}', chapter {result.ChapterId}: no image was generated. {result.Error?.TrimEnd('.')}. Fix the cause, then run again to retry the chapter.",
+            result));
+
+    // The stage starts an API failure's Error with the provider's outcome ("RateLimited: …").
+    private static BtceduErrorKind FailureKind(string? error) =>
+        Enum.TryParse<ImageGenOutcome>(error?.Split(':', 2)[0], ignoreCase: false, out var outcome) ? outcome switch
+        {
+            ImageGenOutcome.ContentPolicyRejected => BtceduErrorKind.InvalidData,
+            ImageGenOutcome.RateLimited => BtceduErrorKind.LimitsExceeded,
+            ImageGenOutcome.TimedOut => BtceduErrorKind.OperationTimeout,
+            _ => BtceduErrorKind.InvalidResult,
+        } : BtceduErrorKind.InvalidResult;
+
+    /// <summary>Debug-level detail: how each chapter was decided, and what the run may spend.</summary>
+    private void WritePlanDebug(ImageGenPlan plan)
+    {
+        WriteDebug(string.Create(CultureInfo.InvariantCulture,
+            $"Episode '{plan.Episode.Id}' ({plan.Episode.Status}) in {Workspace.Paths.Root}: {plan.Profile.Model} {plan.Profile.Size} {plan.Profile.Quality} at about {Usd(plan.Profile.EstimatedCostUsd)} per image, prompt {plan.Template.Name} v{plan.PromptVersion.Version}, throttle {plan.ThrottleLimit}, spent {Usd(plan.SpentBeforeUsd)} of {Usd(plan.MaxCostUsd)}."));
+        foreach (var item in plan.Items)
+        {
+            WriteDebug($"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): {item.Decision}, {item.Reason}; hash {item.ChapterHash}");
         }
     }
 

@@ -320,7 +320,7 @@ public sealed class ImageGenStageTests
             }
         }
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-        Assert.False(File.Exists(h.Temp.Paths.LockFile("ep1")));
+        Assert.False(EpisodeLock.IsHeld(h.Temp.Paths.LockFile("ep1")));
         var finished = h.Manifest()["images"]!.AsArray().Where(e => e!["status"]!.GetValue<string>() == "generated").Select(e => e!["chapter_id"]!.GetValue<string>()).ToList();
         Assert.InRange(finished.Count, 3, 7);
 
@@ -353,10 +353,13 @@ public sealed class ImageGenStageTests
     public async Task A_lock_left_by_a_dead_process_is_taken_over()
     {
         await using var h = await StageHarness.StartAsync();
-        h.Temp.WriteFile("data/outputs/ep1/.imagegen.lock", $$"""{"pid": 2147483000, "host": "{{Environment.MachineName}}", "process_started_at": "2020-01-01T00:00:00.000Z", "acquired_at": "2020-01-01T00:00:00.000Z"}""");
+        var dead = $$"""{"pid": 2147483000, "host": "{{Environment.MachineName}}", "process_started_at": "2020-01-01T00:00:00.000Z", "acquired_at": "2020-01-01T00:00:00.000Z"}""";
+        var lockFile = h.Temp.WriteFile("data/outputs/ep1/.imagegen.lock", dead);
+        h.Temp.WriteFile("data/outputs/ep1/.imagegen.lock.holder", dead);
         var (summary, _) = await h.RunAsync();
         Assert.Equal(4, summary.Generated);
-        Assert.False(File.Exists(h.Temp.Paths.LockFile("ep1")));
+        Assert.False(EpisodeLock.IsHeld(lockFile));
+        Assert.False(File.Exists(EpisodeLock.HolderFile(lockFile)));
     }
 
     [Fact]
@@ -399,8 +402,7 @@ public sealed class ImageGenStageTests
         h.Environment["BTCEDU_LLM_MODEL"] = "gpt-unpriced";
         var e = await Assert.ThrowsAsync<BtceduException>(() => h.RunAsync());
         Assert.Equal("LlmPriceUnknown", e.ErrorId);
-        Assert.Empty(h.Server.Requests);
-        Assert.False(File.Exists(h.Temp.Paths.LockFile("ep1")));
+        Assert.Empty(h.Server.Requests); // what it writes (nothing) is pinned in PreconditionTests
     }
 
     [Fact]

@@ -1,0 +1,74 @@
+using Btcedu.Core.ImageGen;
+using Btcedu.Core.Storage;
+
+namespace Btcedu.Core.Tests.ImageGen;
+
+/// <summary>A run refused for a precondition writes nothing: no row in any table, no file, not even the lock file.</summary>
+public sealed class PreconditionTests
+{
+    [Theory]
+    [InlineData("LlmPriceUnknown")]
+    [InlineData("ChapterNotFound")]
+    [InlineData("OpenAiApiKeyMissing")]
+    [InlineData("ImageModelUnsupported")]
+    [InlineData("EpisodeNotFound")]
+    public async Task A_refused_run_writes_nothing(string errorId)
+    {
+        await using var h = await StageHarness.StartAsync();
+        var selection = new ImageGenSelection();
+        var episode = "ep1";
+        switch (errorId)
+        {
+            case "LlmPriceUnknown": h.Environment["BTCEDU_LLM_MODEL"] = "gpt-unpriced"; break;
+            case "ChapterNotFound": selection = new ImageGenSelection { Named = ["ch02", "ch99"] }; break;
+            case "OpenAiApiKeyMissing": h.Environment["OPENAI_API_KEY"] = null; break;
+            case "ImageModelUnsupported": h.Environment["BTCEDU_IMAGE_MODEL"] = "dall-e-2"; break;
+            case "EpisodeNotFound": episode = "ep2"; break;
+        }
+        var ws = h.Workspace;
+        var files = h.Temp.Snapshot();
+        var rows = RowCounts(ws.Database);
+
+        var e = Assert.Throws<BtceduException>(() => h.Stage(ws).Prepare(episode, selection, plan =>
+        {
+            if (plan.ToGenerate.Any())
+            {
+                ws.Settings.RequireApiKey(); // what the cmdlet checks
+            }
+        }));
+
+        Assert.Equal(errorId, e.ErrorId);
+        Assert.Equal(rows, RowCounts(ws.Database));
+        Assert.Equal(files, h.Temp.Snapshot());
+        Assert.Empty(h.Server.Requests);
+    }
+
+    [Theory]
+    [InlineData("LlmPriceUnknown")]
+    [InlineData("ChapterNotFound")]
+    public async Task The_planner_records_the_prompt_version_only_after_every_check(string errorId)
+    {
+        await using var h = await StageHarness.StartAsync();
+        if (errorId == "LlmPriceUnknown")
+        {
+            h.Environment["BTCEDU_LLM_MODEL"] = "gpt-unpriced";
+        }
+        var ws = h.Workspace;
+        var planner = new ImageGenPlanner(ws, new Prompts.PromptRegistry(StageHarness.PromptsDirectory, new PromptVersionStore(ws.Database)), new PipelineRunStore(ws.Database));
+        var rows = RowCounts(ws.Database);
+
+        var e = Assert.Throws<BtceduException>(() => planner.Plan("ep1", new ImageGenSelection { Named = errorId == "ChapterNotFound" ? ["ch99"] : null }, record: true));
+
+        Assert.Equal(errorId, e.ErrorId);
+        Assert.Equal(rows, RowCounts(ws.Database));
+    }
+
+    /// <summary>Every table's row count (prompt_versions, pipeline_runs, media_assets, episodes, schema_migrations…).</summary>
+    private static Dictionary<string, long> RowCounts(Database db)
+    {
+        using var connection = db.Connect();
+        var tables = connection.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", r => r.GetString(0));
+        Assert.Contains("prompt_versions", tables);
+        return tables.ToDictionary(t => t, t => connection.ScalarLong($"SELECT COUNT(*) FROM \"{t}\""));
+    }
+}

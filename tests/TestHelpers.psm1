@@ -81,6 +81,13 @@ function Set-FakeResponse {
     }
 }
 
+function Set-FakeImageApi {
+    <# Configures the fake's emulation of today's images API: an images-per-minute limit, an exhausted quota, a required key. #>
+    param([Nullable[int]] $ImagesPerMinute, [int] $WindowMs = 60000, [switch] $QuotaExhausted, [string] $RequiredKey, [int] $LatencyMs = 0)
+    $payload = @{ imagesPerMinute = $ImagesPerMinute; windowMs = $WindowMs; quotaExhausted = [bool]$QuotaExhausted; requiredKey = $RequiredKey; latencyMs = $LatencyMs } | ConvertTo-Json -Compress
+    Invoke-RestMethod -Method Post -Uri "$($script:Fake.Root)_fake/images" -Body $payload -ContentType 'application/json' | Out-Null
+}
+
 function Get-FakeRequest {
     param([ValidateSet('images', 'chat')][string] $Api = 'images')
     $path = @{ images = '/v1/images/generations'; chat = '/v1/chat/completions' }[$Api]
@@ -133,4 +140,4 @@ function New-ImpostorAssembly {
     $Path
 }
 
-Export-ModuleMember -Function Invoke-BtceduSql, New-ImpostorAssembly, Get-RepoRoot, New-TestWorkspace, Get-Snapshot, Invoke-ChildPwsh, Start-FakeOpenAI, Stop-FakeOpenAI, Set-FakeResponse, Get-FakeRequest
+Export-ModuleMember -Function Set-FakeImageApi, Invoke-BtceduSql, New-ImpostorAssembly, Get-RepoRoot, New-TestWorkspace, Get-Snapshot, Invoke-ChildPwsh, Start-FakeOpenAI, Stop-FakeOpenAI, Set-FakeResponse, Get-FakeRequest

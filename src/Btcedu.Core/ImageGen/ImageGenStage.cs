@@ -52,7 +52,9 @@ public sealed class ImageGenStage
     /// </summary>
     public PreparedImageGenRun Prepare(string episodeId, ImageGenSelection selection, Action<ImageGenPlan>? precondition = null)
     {
-        precondition?.Invoke(_planner.Plan(episodeId, selection));
+        // Every check runs before the lock file exists (with no caller check too: `precondition?.Invoke(Plan(…))` would skip the plan).
+        var preflight = _planner.Plan(episodeId, selection);
+        precondition?.Invoke(preflight);
         var episodeLock = EpisodeLock.Acquire(_ws.Paths.LockFile(Identifier.Require(episodeId, "Episode id")), episodeId, _ws.Time);
         try
         {
@@ -322,7 +324,7 @@ public sealed class ImageGenStage
             {
                 nameof(ImageGenOutcome.KeyRejected) => ("ApiKeyRejected", BtceduErrorKind.AuthenticationError),
                 nameof(ImageGenOutcome.QuotaExhausted) => ("QuotaExhausted", BtceduErrorKind.LimitsExceeded),
-                nameof(ImageGenOutcome.ModelUnavailable) => ("ImageModelUnavailable", BtceduErrorKind.ResourceUnavailable),
+                nameof(ImageGenOutcome.ModelUnavailable) => (outcome is TextGenOutcome ? "LlmModelUnavailable" : "ImageModelUnavailable", BtceduErrorKind.ResourceUnavailable),
                 _ => ((string?)null, BtceduErrorKind.NotSpecified),
             };
             if (id is null)

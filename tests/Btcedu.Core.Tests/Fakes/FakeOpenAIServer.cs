@@ -225,7 +225,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         }
         if (root.TryGetProperty("requiredKey", out var key))
         {
-            Images.RequiredKey = key.GetString();
+            Images.RequiredKey = string.IsNullOrEmpty(key.GetString()) ? null : key.GetString();
         }
         if (root.TryGetProperty("latencyMs", out var latency))
         {

@@ -36,6 +36,8 @@ public sealed class StageHarness : IAsyncDisposable
     public ConcurrentQueue<string> Log { get; } = new();
     public List<ImageGenEvent> Events { get; } = [];
     public Dictionary<string, string?> Environment { get; } = new();
+    /// <summary>The services' resilience tuning: <see cref="Fast"/> unless a test shrinks the pace window too.</summary>
+    public OpenAIServiceOptions Options { get; set; } = Fast;
 
     public static string PromptsDirectory { get; } = FindPrompts();
 
@@ -76,8 +78,8 @@ public sealed class StageHarness : IAsyncDisposable
     public Task<ImageGenSummary> StartRun(ImageGenSelection selection, System.Threading.Channels.ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken, BtceduWorkspace? ws = null)
     {
         ws ??= Workspace;
-        return Stage(ws).RunAsync("ep1", selection, new OpenAIImageGenService(ws.Settings, Fast, null, Log.Enqueue),
-            new OpenAITextGenService(ws.Settings, Fast, null, Log.Enqueue), events, cancellationToken);
+        return Stage(ws).RunAsync("ep1", selection, new OpenAIImageGenService(ws.Settings, Options, null, Log.Enqueue),
+            new OpenAITextGenService(ws.Settings, Options, null, Log.Enqueue), events, cancellationToken);
     }
 
     public async Task<(ImageGenSummary Summary, List<ImageGenChapterResult> Results)> RunAsync(ImageGenSelection? selection = null, CancellationToken cancellationToken = default, BtceduWorkspace? ws = null)

@@ -47,4 +47,54 @@ public sealed class FakeOpenAIServerTests
         Assert.Equal(404, (int)response.StatusCode);
         Assert.Contains("not_scripted", await response.Content.ReadAsStringAsync());
     }
+
+    [Theory]
+    [InlineData("""{"model":"gpt-image-2","prompt":"p","size":"1920x1080"}""", 400, "invalid_value")]
+    [InlineData("""{"model":"gpt-image-2","prompt":"p","size":"3840x1264"}""", 400, "invalid_value")]
+    [InlineData("""{"model":"gpt-image-2","prompt":"p","size":"1920x1088","response_format":"b64_json"}""", 400, "unknown_parameter")]
+    [InlineData("""{"model":"gpt-image-1","prompt":"p","size":"1536x1024"}""", 404, "model_not_found")]
+    [InlineData("""{"model":"dall-e-3","prompt":"p","size":"1792x1024"}""", 404, "model_not_found")]
+    [InlineData("""{"model":"gpt-image-1.5","prompt":"p","size":"1920x1088"}""", 400, "invalid_value")]
+    [InlineData("""{"model":"gpt-image-2","prompt":"p","size":"1920x1088"}""", 200, null)]
+    public async Task The_emulated_images_api_answers_as_todays_openai(string body, int status, string? code)
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var http = new HttpClient();
+
+        var response = await http.PostAsync(new Uri(server.BaseUrl + "/images/generations"), new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(status, (int)response.StatusCode);
+        if (code is not null)
+        {
+            Assert.Equal(code, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Emulated_usage_grows_with_pixels_and_quality_and_the_limit_answers_429_with_ratelimit_headers()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        server.Images.ImagesPerMinute = 3;
+        using var http = new HttpClient();
+        async Task<(HttpResponseMessage Response, JsonElement Body)> Post(string size, string quality)
+        {
+            var r = await http.PostAsync(new Uri(server.BaseUrl + "/images/generations"),
+                new StringContent($$"""{"model":"gpt-image-2","prompt":"p","size":"{{size}}","quality":"{{quality}}"}""", Encoding.UTF8, "application/json"));
+            return (r, JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement);
+        }
+
+        var small = await Post("1024x1024", "medium");
+        var large = await Post("2048x2048", "medium");
+        var high = await Post("1024x1024", "high");
+        var refused = await Post("1024x1024", "low");
+
+        long Output(JsonElement b) => b.GetProperty("usage").GetProperty("output_tokens").GetInt64();
+        Assert.True(Output(large.Body) > Output(small.Body));
+        Assert.True(Output(high.Body) > Output(small.Body));
+        Assert.Equal("2", small.Response.Headers.GetValues("x-ratelimit-remaining-requests").Single());
+        Assert.Equal(429, (int)refused.Response.StatusCode);
+        Assert.Equal("rate_limit_exceeded", refused.Body.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("0", refused.Response.Headers.GetValues("x-ratelimit-remaining-requests").Single());
+        Assert.Equal(1, server.Images.RateLimitHits);
+    }
 }

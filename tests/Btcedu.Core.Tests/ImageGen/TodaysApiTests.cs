@@ -126,6 +126,21 @@ public sealed class TodaysApiTests
     }
 
     [Fact]
+    public async Task No_requests_left_in_the_window_holds_every_worker_until_the_reset()
+    {
+        await using var h = await StageHarness.StartAsync(StageHarness.Document(4, _ => "diagram", i => $"istem {i}"));
+        var exhausted = FakeResponse.ImageBase64(TestImages.Png(1920, 1088))
+            .WithHeader("x-ratelimit-remaining-requests", "0").WithHeader("x-ratelimit-reset-requests", "600ms");
+        h.Server.EnqueueImages(exhausted);
+
+        var (summary, _) = await h.RunAsync(new ImageGenSelection { ThrottleLimit = 1 });
+
+        Assert.Equal(4, summary.Generated);
+        var received = h.ImageRequests.Select(r => r.ReceivedAt).Order().ToList();
+        Assert.True(received[1] - received[0] >= TimeSpan.FromMilliseconds(550), $"the second call came {received[1] - received[0]} after the first");
+    }
+
+    [Fact]
     public async Task A_shut_down_model_at_openai_is_refused_before_the_lock_with_nothing_written_or_called()
     {
         await using var h = await StageHarness.StartAsync();

@@ -190,7 +190,7 @@ Describe 'A killed run' {
             (Get-Process -Id $runPid).Kill()
             # The leader shows Z as soon as it exits, while its other threads may still be dying; the process is a
             # plain zombie (what the item is about) once only the leader is left.
-            $threads = { [int](((Get-Content "/proc/$runPid/status") -match '^Threads:') -replace '\D', '') }
+            $threads = { [int]((Get-Content "/proc/$runPid/status" | Where-Object { $_ -like 'Threads:*' } | Select-Object -First 1) -replace '\D', '') }
             Wait-Until { (& $state) -eq 'Z' -and (& $threads) -le 1 } -Seconds 10 -What 'the run to become a zombie'
             Set-FakeResponse -Image -Default
 

@@ -9,6 +9,8 @@ using Btcedu.Core.Llm;
 using Btcedu.Core.OpenAi;
 using Btcedu.Core.Tests.Fakes;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Composition;
+using Btcedu.Core.Episodes;
 
 // Measures, for an episode of N chapters (default 500, every one a diagram with its own prompt):
 // import, a first full run against the loopback fake (normalising every PNG), a plan, and the up-to-date re-run

@@ -3,6 +3,7 @@ using Btcedu.Core.Episodes;
 using Btcedu.Core.Imaging;
 using Btcedu.Core.Models;
 using Btcedu.Core.Prompts;
+using Btcedu.Core.Storage;
 
 namespace Btcedu.Core.ImageGen;
 

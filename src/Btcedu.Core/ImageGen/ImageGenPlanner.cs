@@ -6,6 +6,7 @@ using Btcedu.Core.Pipeline;
 using Btcedu.Core.Prompts;
 using Btcedu.Core.Storage;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Composition;
 
 namespace Btcedu.Core.ImageGen;
 

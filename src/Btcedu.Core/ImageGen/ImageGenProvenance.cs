@@ -1,3 +1,5 @@
+using Btcedu.Core.Episodes;
+using Btcedu.Core.Storage;
 namespace Btcedu.Core.ImageGen;
 
 /// <summary><c>provenance/imagegen_provenance.json</c>: how the last run produced its outputs.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Btcedu.Core.Models;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Imaging;
 

@@ -3,6 +3,7 @@ using Btcedu.Core.Models;
 using Btcedu.Core.OpenAi;
 using Btcedu.Core.Workspace;
 using OpenAI.Images;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Imaging;
 

@@ -2,6 +2,7 @@ using Btcedu.Core.Models;
 using Btcedu.Core.OpenAi;
 using Btcedu.Core.Workspace;
 using OpenAI.Chat;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Llm;
 

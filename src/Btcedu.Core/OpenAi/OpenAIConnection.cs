@@ -8,6 +8,7 @@ using OpenAI;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.OpenAi;
 

@@ -1,4 +1,5 @@
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Episodes;
 
 namespace Btcedu.Core.Pipeline;
 

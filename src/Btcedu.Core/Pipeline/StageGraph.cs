@@ -1,3 +1,4 @@
+using Btcedu.Core.Episodes;
 namespace Btcedu.Core.Pipeline;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Btcedu.Core.Storage;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Episodes;
 
 namespace Btcedu.Core.Pipeline;
 

@@ -33,7 +33,8 @@ public sealed class PromptRegistry
     }
 
     /// <summary>Records a loaded template's content as a version (once per distinct content) and returns it.</summary>
-    public PromptVersion Record(PromptTemplate template) => _store.Register(template, RelativePath(template.Name));
+    public PromptVersion Record(PromptTemplate template) =>
+        _store.Register(new NewPromptVersion(template.Name, template.ContentHash, RelativePath(template.Name), template.Model, template.Temperature, template.MaxTokens, template.Description));
 
     private static string RelativePath(string name) => Path.Combine("prompts", name + ".md").Replace('\\', '/');
 

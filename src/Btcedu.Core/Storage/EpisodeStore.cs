@@ -1,5 +1,6 @@
 using Btcedu.Core.Episodes;
 using Microsoft.Data.Sqlite;
+using Btcedu.Core.Workspace;
 
 namespace Btcedu.Core.Storage;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Btcedu.Core.Workspace;
 
 namespace Btcedu.Core.Storage;
 

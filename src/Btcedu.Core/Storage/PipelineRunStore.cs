@@ -1,6 +1,7 @@
 using System.Globalization;
-using Btcedu.Core.Pipeline;
 using Microsoft.Data.Sqlite;
+using Btcedu.Core.Episodes;
+using Btcedu.Core.Workspace;
 
 namespace Btcedu.Core.Storage;
 

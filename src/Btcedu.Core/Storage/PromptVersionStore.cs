@@ -1,5 +1,5 @@
-using Btcedu.Core.Prompts;
 using Microsoft.Data.Sqlite;
+using Btcedu.Core.Workspace;
 
 namespace Btcedu.Core.Storage;
 
@@ -15,7 +15,7 @@ public sealed class PromptVersionStore
     /// The row for this template's content, created when the hash is new: the version is one more than the
     /// name's highest, and the name's first version becomes its default.
     /// </summary>
-    public PromptVersion Register(PromptTemplate template, string templatePath)
+    public PromptVersion Register(NewPromptVersion template)
     {
         using var connection = _db.Connect();
         if (Find(connection, null, template.Name, template.ContentHash) is { } existing)
@@ -32,9 +32,9 @@ public sealed class PromptVersionStore
             INSERT INTO prompt_versions (name, version, content_hash, template_path, model, temperature, max_tokens, is_default, created_at, notes)
             VALUES ($name, $version, $hash, $path, $model, $temperature, $max, $default, $now, $notes)
             """, tx,
-            ("$name", template.Name), ("$version", next), ("$hash", template.ContentHash), ("$path", templatePath),
+            ("$name", template.Name), ("$version", next), ("$hash", template.ContentHash), ("$path", template.TemplatePath),
             ("$model", template.Model), ("$temperature", template.Temperature), ("$max", template.MaxTokens),
-            ("$default", next == 1 ? 1 : 0), ("$now", Timestamps.Format(_db.Time.GetUtcNow())), ("$notes", template.Description));
+            ("$default", next == 1 ? 1 : 0), ("$now", Timestamps.Format(_db.Time.GetUtcNow())), ("$notes", template.Notes));
         var created = Find(connection, tx, template.Name, template.ContentHash)!;
         tx.Commit();
         return created;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Btcedu.Core.Storage;
 
 namespace Btcedu.Core.Workspace;
 

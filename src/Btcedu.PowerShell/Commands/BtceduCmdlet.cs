@@ -3,6 +3,8 @@ using Btcedu.Core;
 using Btcedu.Core.Pipeline;
 using Btcedu.Core.Storage;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Composition;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.PowerShell.Commands;
 

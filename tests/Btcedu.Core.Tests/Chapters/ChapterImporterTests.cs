@@ -9,7 +9,7 @@ namespace Btcedu.Core.Tests.Chapters;
 
 public class ChapterImporterTests
 {
-    private static ChapterImportResult Import(Btcedu.Core.Workspace.BtceduWorkspace ws, string file, string? id = null) =>
+    private static ChapterImportResult Import(Btcedu.Core.Composition.BtceduWorkspace ws, string file, string? id = null) =>
         ws.Importer.Apply(ws.Importer.Plan(file, id));
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Btcedu.Core.Imaging;
 using Btcedu.Core.OpenAi;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Tests.Fakes;
 

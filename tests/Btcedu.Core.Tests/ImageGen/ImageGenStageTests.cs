@@ -7,6 +7,7 @@ using Btcedu.Core.Storage;
 using Btcedu.Core.Tests.Fakes;
 using Btcedu.Core.Tests.Support;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Tests.ImageGen;
 

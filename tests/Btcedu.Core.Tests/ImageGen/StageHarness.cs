@@ -9,6 +9,8 @@ using Btcedu.Core.OpenAi;
 using Btcedu.Core.Tests.Fakes;
 using Btcedu.Core.Tests.Support;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Composition;
+using Btcedu.Core.Episodes;
 
 namespace Btcedu.Core.Tests.ImageGen;
 

@@ -1,6 +1,7 @@
 using Btcedu.Core.Imaging;
 using Btcedu.Core.Models;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Tests.Imaging;
 

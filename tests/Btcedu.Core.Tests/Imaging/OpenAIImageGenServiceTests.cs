@@ -7,6 +7,7 @@ using Btcedu.Core.OpenAi;
 using Btcedu.Core.Tests.Fakes;
 using Btcedu.Core.Workspace;
 using Microsoft.Extensions.Time.Testing;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Tests.Imaging;
 

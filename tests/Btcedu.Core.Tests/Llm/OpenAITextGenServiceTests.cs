@@ -4,6 +4,7 @@ using Btcedu.Core.Llm;
 using Btcedu.Core.OpenAi;
 using Btcedu.Core.Tests.Fakes;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Tests.Llm;
 

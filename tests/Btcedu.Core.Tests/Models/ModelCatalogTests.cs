@@ -2,6 +2,7 @@ using Btcedu.Core.Imaging;
 using Btcedu.Core.Models;
 using Btcedu.Core.Tests.Support;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Tests.Models;
 

@@ -3,6 +3,8 @@ using Btcedu.Core.Pipeline;
 using Btcedu.Core.Storage;
 using Btcedu.Core.Tests.ImageGen;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Episodes;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Tests.Pipeline;
 

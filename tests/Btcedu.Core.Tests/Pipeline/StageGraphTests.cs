@@ -1,5 +1,6 @@
 using Btcedu.Core.Pipeline;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Episodes;
 
 namespace Btcedu.Core.Tests.Pipeline;
 

@@ -1,4 +1,5 @@
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Composition;
 
 namespace Btcedu.Core.Tests.Support;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Btcedu.Core.Tests.Support;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Tests.Workspace;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Btcedu.Core.Tests.Support;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.Composition;
+using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Tests.Workspace;
 

@@ -1,8 +1,10 @@
 using Btcedu.Core.Chapters;
 using Btcedu.Core.Pipeline;
 using Btcedu.Core.Storage;
+using Btcedu.Core.Settings;
+using Btcedu.Core.Workspace;
 
-namespace Btcedu.Core.Workspace;
+namespace Btcedu.Core.Composition;
 
 /// <summary>
 /// One workspace root with its settings, database and services: what a cmdlet (or a test) opens first.

@@ -1,4 +1,5 @@
-namespace Btcedu.Core.Workspace;
+using Btcedu.Core.Workspace;
+namespace Btcedu.Core.Settings;
 
 /// <summary>
 /// Effective settings: defaults &lt; btcedu.yaml &lt; BTCEDU_* environment &lt; cmdlet parameters.

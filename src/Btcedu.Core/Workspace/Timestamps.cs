@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Btcedu.Core.Storage;
+namespace Btcedu.Core.Workspace;
 
 /// <summary>UTC ISO-8601 text, the one timestamp format of the database and every JSON file.</summary>
 public static class Timestamps

@@ -1,4 +1,5 @@
-namespace Btcedu.Core.Pipeline;
+using Btcedu.Core.Episodes;
+namespace Btcedu.Core.Storage;
 
 /// <summary>A row of <c>pipeline_runs</c>: one execution of a stage for an episode.</summary>
 public sealed record PipelineRun(

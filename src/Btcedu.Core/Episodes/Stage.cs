@@ -1,4 +1,4 @@
-namespace Btcedu.Core.Pipeline;
+namespace Btcedu.Core.Episodes;
 
 /// <summary>The v2 pipeline's stages, spelled as markers and pipeline_runs record them.</summary>
 #pragma warning disable CA1707, IDE1006

@@ -1,4 +1,4 @@
-namespace Btcedu.Core.Prompts;
+namespace Btcedu.Core.Storage;
 
 /// <summary>A recorded version of a prompt template (a row of <c>prompt_versions</c>).</summary>
 public sealed record PromptVersion(

@@ -2,8 +2,9 @@ using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
+using Btcedu.Core.Workspace;
 
-namespace Btcedu.Core.Workspace;
+namespace Btcedu.Core.Settings;
 
 /// <summary>
 /// Reads settings in rising precedence: defaults, <c>btcedu.yaml</c> in the workspace root, then

@@ -59,6 +59,52 @@ public sealed record ImageGenPlan
     public IEnumerable<PlannedChapter> ToGenerate => Items.Where(i => i.Decision == ChapterDecision.Generate);
     public decimal EstimatedCostUsd => ToGenerate.Sum(i => i.EstimatedCostUsd);
 
+    /// <summary>How many of the chapters to generate fit, in order, under what the cap leaves.</summary>
+    public int ChaptersThatFit
+    {
+        get
+        {
+            var room = MaxCostUsd - SpentBeforeUsd;
+            var fits = 0;
+            foreach (var item in ToGenerate)
+            {
+                if (item.EstimatedCostUsd > room)
+                {
+                    break;
+                }
+                room -= item.EstimatedCostUsd;
+                fits++;
+            }
+            return fits;
+        }
+    }
+
+    /// <summary>What a dry run shows: the model and shape, the estimate against the cap, the pace and each chapter's reason and price.</summary>
+    public string Describe()
+    {
+        var text = new System.Text.StringBuilder();
+        var todo = ToGenerate.ToList();
+        var tokens = Profile.ExpectedOutputTokens is { } t ? Invariant($", about {t} output tokens per image") : "";
+        text.Append(Invariant($"Episode '{Episode.Id}': generate {todo.Count} of {Items.Count} chapter image(s) with {Profile.Model} {Profile.Size} {Profile.Quality} (cropped to 1920x1080){tokens}, estimated {Usd(EstimatedCostUsd)} (spent so far {Usd(SpentBeforeUsd)}, cap {Usd(MaxCostUsd)})."));
+        if (PacedDuration is { } paced)
+        {
+            text.AppendLine().Append(Invariant($"  Paced at {RatePerMinute} image(s) per minute: at least {paced.TotalMinutes:0.#} minute(s) for the calls, plus the API's own time."));
+        }
+        if (ChaptersThatFit < todo.Count)
+        {
+            text.AppendLine().Append(Invariant($"  The cap leaves {Usd(Math.Max(0, MaxCostUsd - SpentBeforeUsd))}: about {ChaptersThatFit} of them fit; the rest would be cost-limited."));
+        }
+        foreach (var item in todo)
+        {
+            text.AppendLine().Append(Invariant($"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): {item.Reason}, {Usd(item.EstimatedCostUsd)}{(item.NeedsLlm ? " incl. the LLM prompt" : "")}"));
+        }
+        return text.ToString();
+    }
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+
+    private static string Usd(decimal value) => "$" + value.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The least time the pace allows for the image calls (the first call starts at once); null when unpaced.</summary>
     public TimeSpan? PacedDuration => RatePerMinute is { } n && ToGenerate.Count() is var calls and > 0
         ? TimeSpan.FromMinutes((double)((calls - 1) / n))

@@ -46,16 +46,18 @@ public sealed class ImageGenStage
     public ImageGenPlan Plan(string episodeId, ImageGenSelection selection) => _planner.Plan(episodeId, selection);
 
     /// <summary>
-    /// Checks every precondition (the planner's and the caller's <paramref name="precondition"/>, e.g. that a provider
-    /// is configured) before anything is written, the lock file included; then takes the episode lock (refusing at
+    /// Checks every precondition (the planner's, and an API key when there is work) before anything is written, the
+    /// lock file included; then takes the episode lock (refusing at
     /// once when another run holds it) and plans under it, recording the prompt template's version. Dispose the
     /// result to release the lock.
     /// </summary>
-    public PreparedImageGenRun Prepare(string episodeId, ImageGenSelection selection, Action<ImageGenPlan>? precondition = null)
+    public PreparedImageGenRun Prepare(string episodeId, ImageGenSelection selection)
     {
-        // Every check runs before the lock file exists (with no caller check too: `precondition?.Invoke(Plan(…))` would skip the plan).
-        var preflight = _planner.Plan(episodeId, selection);
-        precondition?.Invoke(preflight);
+        // Every check runs before the lock file exists; a run with work needs a key.
+        if (_planner.Plan(episodeId, selection).ToGenerate.Any())
+        {
+            _ws.Settings.RequireApiKey();
+        }
         var episodeLock = EpisodeLock.Acquire(_ws.Paths.LockFile(Identifier.Require(episodeId, "Episode id")), episodeId, _ws.Time);
         try
         {

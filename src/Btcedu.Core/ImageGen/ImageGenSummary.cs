@@ -25,6 +25,20 @@ public sealed record ImageGenSummary
     /// </summary>
     public BtceduException? StoppedBy { get; init; }
 
+    /// <summary>The errors that end the run for a script: the answer that stopped it, and the cost cap.</summary>
+    public IEnumerable<BtceduException> Errors()
+    {
+        if (StoppedBy is not null)
+        {
+            yield return StoppedBy;
+        }
+        if (CostLimited > 0)
+        {
+            yield return new BtceduException("CostLimitExceeded", BtceduErrorKind.LimitsExceeded, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Episode '{EpisodeId}' reached its cost cap of ${MaxCostUsd:0.000}: {CostLimited} chapter(s) were not generated and the episode is COST_LIMIT. Raise max_episode_cost_usd (or pass -MaxCostUsd) and run again."), EpisodeId);
+        }
+    }
+
     public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"{EpisodeId}: {Generated} generated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed{(CostLimited > 0 ? $", {CostLimited} cost-limited" : "")}{(StoppedBy is null ? "" : $", stopped ({StoppedBy.ErrorId})")}; ${CostUsd:0.000} spent in {Duration.TotalSeconds:0.0}s; status {EpisodeStatus}.");
 }

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
-using System.Text;
-using System.Threading.Channels;
 using Btcedu.Core;
+using Btcedu.Core.Chapters;
 using Btcedu.Core.ImageGen;
 using Btcedu.Core.Imaging;
 using Btcedu.Core.Llm;
@@ -14,23 +13,30 @@ namespace Btcedu.PowerShell.Commands;
 /// Generates the images of one or more episodes: only missing, changed or stale chapters unless -Force or
 /// -ChapterId say otherwise, concurrently, within the episode's cost cap. Piped chapters limit the run to them.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "BtceduImageGen", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "BtceduImageGen", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ChapterSet)] // pipeline binding tries the default set first: piped chapters must reach InputObject
 [OutputType(typeof(ImageGenChapterResult))]
 public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
 {
-    private readonly List<string> _episodes = [];
-    private readonly Dictionary<string, HashSet<string>?> _piped = new(StringComparer.Ordinal);
-    private string[]? _commandLineChapterIds;
+    private const string EpisodeSet = "Episode";
+    private const string ChapterSet = "Chapter";
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    // Episodes in the order they came, each with the piped chapters that narrow its run (null: the whole episode).
+    private readonly Dictionary<string, HashSet<string>?> _episodes = new(StringComparer.Ordinal);
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = EpisodeSet)]
     [Alias("Id")]
     [ValidateNotNullOrEmpty]
     public string[] EpisodeId { get; set; } = [];
 
-    /// <summary>Regenerate exactly these chapters, even when unchanged. From the pipeline, chapters limit the run instead.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    /// <summary>Regenerate exactly these chapters, even when unchanged.</summary>
+    [Parameter(ParameterSetName = EpisodeSet)]
     [ValidateNotNullOrEmpty]
     public string[]? ChapterId { get; set; }
+
+    /// <summary>Chapters from Get-BtceduChapter: the run is limited to them (each is still skipped when up to date).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ChapterSet)]
+    [ValidateNotNull]
+    public Chapter InputObject { get; set; } = null!;
 
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -45,245 +51,119 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
 
     protected override void BeginProcessing()
     {
-        _commandLineChapterIds = MyInvocation.BoundParameters.ContainsKey(nameof(ChapterId)) ? ChapterId : null;
         // Exact ids only (no wildcards): a pattern here would otherwise be looked up as a chapter named 'ch*'.
-        foreach (var id in _commandLineChapterIds ?? [])
+        foreach (var id in ChapterId ?? [])
         {
-            try
-            {
-                Identifier.Require(id, "chapter id");
-            }
-            catch (BtceduException e)
-            {
-                ThrowBtceduError(e);
-            }
+            TryOrStop(() => Identifier.Require(id, "chapter id"));
         }
     }
 
     protected override void ProcessRecord()
     {
-        if (ChapterId is not null && !ReferenceEquals(ChapterId, _commandLineChapterIds) && !ChapterId.All(c => TryRun(() => Identifier.Require(c, "chapter id"), c)))
+        if (ParameterSetName == ChapterSet)
         {
+            // A scalar, not Chapter[]: only a scalar binds piped chapters ahead of EpisodeId by property name.
+            if (!_episodes.TryGetValue(InputObject.EpisodeId, out var set) || set is not null)
+            {
+                (_episodes[InputObject.EpisodeId] = set ?? new HashSet<string>(StringComparer.Ordinal))!.Add(InputObject.ChapterId);
+            }
             return;
         }
-        foreach (var id in EpisodeId)
+        foreach (var id in EpisodeId.Where(id => TryRun(() => Identifier.Require(id, "episode id"), id)))
         {
-            if (!TryRun(() => Identifier.Require(id, "episode id"), id))
-            {
-                continue;
-            }
-            if (!_episodes.Contains(id))
-            {
-                _episodes.Add(id);
-            }
-            // A chapter piped in (its ChapterId bound from the pipeline, not the command line) narrows the run.
-            var pipedChapters = MyInvocation.ExpectingInput && ChapterId is not null && !ReferenceEquals(ChapterId, _commandLineChapterIds) ? ChapterId : null;
-            if (pipedChapters is null)
-            {
-                _piped[id] = null;
-            }
-            else if (!_piped.TryGetValue(id, out var set) || set is not null)
-            {
-                set ??= new HashSet<string>(StringComparer.Ordinal);
-                set.UnionWith(pipedChapters);
-                _piped[id] = set;
-            }
+            _episodes[id] = null;
         }
     }
 
     protected override void EndProcessing()
     {
-        foreach (var id in _episodes)
+        var selection = new ImageGenSelection
+        {
+            Force = Force,
+            Named = ChapterId,
+            ThrottleLimit = MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)) ? ThrottleLimit : null,
+            MaxCostUsd = MyInvocation.BoundParameters.ContainsKey(nameof(MaxCostUsd)) ? MaxCostUsd : null,
+        };
+        foreach (var (id, piped) in _episodes)
         {
             if (Stopping)
             {
                 break;
             }
-            var selection = new ImageGenSelection
-            {
-                Force = Force,
-                Named = _commandLineChapterIds,
-                Restrict = _piped.GetValueOrDefault(id),
-                ThrottleLimit = MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)) ? ThrottleLimit : null,
-                MaxCostUsd = MyInvocation.BoundParameters.ContainsKey(nameof(MaxCostUsd)) ? MaxCostUsd : null,
-            };
-            TryRun(() => RunEpisode(id, selection), id);
+            TryRun(() => RunEpisode(id, selection with { Restrict = piped }), id);
         }
     }
 
     private void RunEpisode(string episodeId, ImageGenSelection selection)
     {
         var stage = ImageGenStage.Create(Workspace, ModulePaths.Prompts);
-        if (IsWhatIf)
+        // The plan (read-only, no lock) is what -WhatIf shows and -Confirm asks about.
+        var plan = stage.Plan(episodeId, selection);
+        foreach (var warning in plan.Warnings)
         {
-            // The dry run neither locks nor records anything: it only shows the plan.
-            var plan = stage.Plan(episodeId, selection);
-            WarnAbout(plan);
-            ShouldProcess(Describe(plan), "", "");
+            WriteWarning(warning);
+        }
+        var todo = plan.ToGenerate.Count();
+        if (!ShouldProcess(plan.Describe(), string.Create(CultureInfo.InvariantCulture, $"Generate {todo} image(s) for episode '{episodeId}' (about ${plan.EstimatedCostUsd:0.000})?"), "Invoke-BtceduImageGen"))
+        {
             return;
         }
 
-        // A run with work needs a key: without one it is refused before the lock, the records or any call.
-        using var prepared = stage.Prepare(episodeId, selection, plan =>
-        {
-            if (plan.ToGenerate.Any())
-            {
-                Workspace.Settings.RequireApiKey();
-            }
-        });
+        using var prepared = stage.Prepare(episodeId, selection);
         WritePlanDebug(prepared.Plan);
-        WarnAbout(prepared.Plan);
-        var todo = prepared.Plan.ToGenerate.Count();
-        if (prepared.HasWork && !ShouldProcess(Describe(prepared.Plan), $"Generate {todo} image(s) for episode '{episodeId}' (about {Usd(prepared.Plan.EstimatedCostUsd)})?", "Invoke-BtceduImageGen"))
+        var summary = Pump($"Generating images for {episodeId}", (events, token) =>
         {
-            return;
-        }
-
-        var events = Channel.CreateUnbounded<ImageGenEvent>(new UnboundedChannelOptions { SingleReader = true });
-        void Log(string line) => events.Writer.TryWrite(new RunMessage(line, IsWarning: false));
-        // Providers are built only when there is something to generate: an up-to-date episode needs no key and no client.
-        using var images = prepared.HasWork ? new OpenAIImageGenService(Workspace.Settings, log: Log) : null;
-        using var text = prepared.HasWork ? new OpenAITextGenService(Workspace.Settings, log: Log) : null;
-        // Stopped by Ctrl+C, or by a failed chapter under -ErrorAction Stop.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
-        var run = Task.Run(() => prepared.RunAsync(images, text, events.Writer, stop.Token));
-
-        var progress = new ProgressRecord(1, $"Generating images for {episodeId}", "Starting…");
-        var drained = false;
-        try
+            void Post(string line) => events.TryWrite(new RunMessage(line, IsWarning: false));
+            // Providers are built only when there is something to generate: an up-to-date episode needs no client.
+            var images = prepared.HasWork ? new OpenAIImageGenService(Workspace.Settings, log: Post) : null;
+            var text = prepared.HasWork ? new OpenAITextGenService(Workspace.Settings, log: Post) : null;
+            return RunAndDispose(prepared.RunAsync(images, text, events, token), images, text);
+        });
+        if (summary is null)
         {
-            foreach (var e in events.Reader.ReadAllAsync().ToBlockingEnumerable())
-            {
-                switch (e)
-                {
-                    case ChapterCompleted c:
-                        WriteObject(c.Result);
-                        if (c.Result.Status == ImageStatus.Failed)
-                        {
-                            WriteError(GenerationFailed(c.Result)); // throws under -ErrorAction Stop
-                        }
-                        break;
-                    case ProgressChanged p:
-                        progress.PercentComplete = p.Total == 0 ? 100 : p.Done * 100 / p.Total;
-                        progress.StatusDescription = $"{p.Done}/{p.Total} chapters, {Usd(p.SpentUsd)} spent (last: {p.ChapterId})";
-                        WriteProgress(progress);
-                        break;
-                    case RunMessage { IsWarning: true } m:
-                        WriteWarning(m.Text);
-                        break;
-                    case RunMessage m:
-                        WriteVerbose(m.Text);
-                        break;
-                }
-            }
-            drained = true;
+            return; // Ctrl+C
         }
-        finally
-        {
-            if (!drained)
-            {
-                stop.Cancel(); // nobody reads the events any more: stop calling and settle
-            }
-            // When the pipeline stops (Ctrl+C, -ErrorAction Stop), the cancelled run still settles its files; the
-            // lock and the clients are released only after it has.
-            ((IAsyncResult)run).AsyncWaitHandle.WaitOne();
-        }
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
-
-        ImageGenSummary summary;
-        try
-        {
-            summary = run.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) when (Stopping)
-        {
-            return;
-        }
-
         WriteDebug(string.Create(CultureInfo.InvariantCulture, $"Episode '{episodeId}': run {summary.RunStatus}, episode {summary.EpisodeStatus}, {summary.InputTokens} input / {summary.OutputTokens} output tokens, {summary.Duration.TotalSeconds:0.000} s."));
         WriteInformation(new HostInformationMessage { Message = summary.ToString() }, ["PSHOST", "Btcedu.Summary"]);
-        if (summary.StoppedBy is { } stoppedBy)
+        foreach (var error in summary.Errors())
         {
-            WriteBtceduError(stoppedBy);
-        }
-        if (summary.CostLimited > 0)
-        {
-            WriteBtceduError(new BtceduException("CostLimitExceeded", BtceduErrorKind.LimitsExceeded,
-                string.Create(CultureInfo.InvariantCulture, $"Episode '{episodeId}' reached its cost cap of {Usd(summary.MaxCostUsd)}: {summary.CostLimited} chapter(s) were not generated and the episode is COST_LIMIT. Raise max_episode_cost_usd (or pass -MaxCostUsd) and run again."),
-                episodeId));
+            WriteBtceduError(error);
         }
     }
 
-    /// <summary>
-    /// One error per failed chapter, beside its result object, so that -ErrorAction Stop, $? and -ErrorVariable see
-    /// a failure and a scheduled `pwsh -File` can exit non-zero. The target is the chapter's result.
-    /// </summary>
-    private static ErrorRecord GenerationFailed(ImageGenChapterResult result) =>
-        ToErrorRecord(new BtceduException("ImageGenerationFailed", FailureKind(result.Error),
-            $"Episode '{result.EpisodeId}', chapter {result.ChapterId}: no image was generated. {result.Error?.TrimEnd('.')}. Fix the cause, then run again to retry the chapter.",
-            result));
-
-    // The stage starts an API failure's Error with the provider's outcome ("RateLimited: …").
-    private static BtceduErrorKind FailureKind(string? error) =>
-        Enum.TryParse<ImageGenOutcome>(error?.Split(':', 2)[0], ignoreCase: false, out var outcome) ? outcome switch
+    private static async Task<ImageGenSummary> RunAndDispose(Task<ImageGenSummary> run, IDisposable? images, IDisposable? text)
+    {
+        try
         {
-            ImageGenOutcome.ContentPolicyRejected => BtceduErrorKind.InvalidData,
-            ImageGenOutcome.RateLimited => BtceduErrorKind.LimitsExceeded,
-            ImageGenOutcome.TimedOut => BtceduErrorKind.OperationTimeout,
-            _ => BtceduErrorKind.InvalidResult,
-        } : BtceduErrorKind.InvalidResult;
+            return await run.ConfigureAwait(false);
+        }
+        finally
+        {
+            images?.Dispose();
+            text?.Dispose();
+        }
+    }
 
     /// <summary>Debug-level detail: how each chapter was decided, and what the run may spend.</summary>
     private void WritePlanDebug(ImageGenPlan plan)
     {
         WriteDebug(string.Create(CultureInfo.InvariantCulture,
-            $"Episode '{plan.Episode.Id}' ({plan.Episode.Status}) in {Workspace.Paths.Root}: {plan.Profile.Model} {plan.Profile.Size} {plan.Profile.Quality} at about {Usd(plan.Profile.EstimatedCostUsd)} per image, prompt {plan.Template.Name} v{plan.PromptVersion.Version}, throttle {plan.ThrottleLimit}, spent {Usd(plan.SpentBeforeUsd)} of {Usd(plan.MaxCostUsd)}."));
+            $"Episode '{plan.Episode.Id}' ({plan.Episode.Status}) in {Workspace.Paths.Root}: {plan.Profile.Model} {plan.Profile.Size} {plan.Profile.Quality} at about ${plan.Profile.EstimatedCostUsd:0.000} per image, prompt {plan.Template.Name} v{plan.PromptVersion.Version}, throttle {plan.ThrottleLimit}, spent ${plan.SpentBeforeUsd:0.000} of ${plan.MaxCostUsd:0.000}."));
         foreach (var item in plan.Items)
         {
             WriteDebug($"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): {item.Decision}, {item.Reason}; hash {item.ChapterHash}");
         }
     }
 
-    private bool IsWhatIf =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent
-        : SessionState.PSVariable.GetValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true;
-
-    private void WarnAbout(ImageGenPlan plan)
+    private void TryOrStop(Action check)
     {
-        foreach (var warning in plan.Warnings)
+        try
         {
-            WriteWarning(warning);
+            check();
+        }
+        catch (BtceduException e)
+        {
+            ThrowBtceduError(e);
         }
     }
-
-    private static string Describe(ImageGenPlan plan)
-    {
-        var text = new StringBuilder();
-        var todo = plan.ToGenerate.ToList();
-        var profile = plan.Profile;
-        var tokens = profile.ExpectedOutputTokens is { } t ? string.Create(CultureInfo.InvariantCulture, $", about {t} output tokens per image") : "";
-        text.Append(CultureInfo.InvariantCulture, $"Episode '{plan.Episode.Id}': generate {todo.Count} of {plan.Items.Count} chapter image(s) with {profile.Model} {profile.Size} {profile.Quality} (cropped to 1920x1080){tokens}, estimated {Usd(plan.EstimatedCostUsd)} (spent so far {Usd(plan.SpentBeforeUsd)}, cap {Usd(plan.MaxCostUsd)}).");
-        if (plan.PacedDuration is { } paced)
-        {
-            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  Paced at {plan.RatePerMinute} image(s) per minute: at least {paced.TotalMinutes:0.#} minute(s) for the calls, plus the API's own time.");
-        }
-        var room = plan.MaxCostUsd - plan.SpentBeforeUsd;
-        if (todo.Count > 0 && plan.EstimatedCostUsd > room)
-        {
-            var fits = 0;
-            for (decimal sum = 0; fits < todo.Count && sum + todo[fits].EstimatedCostUsd <= room; fits++)
-            {
-                sum += todo[fits].EstimatedCostUsd;
-            }
-            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  The cap leaves {Usd(Math.Max(0, room))}: about {fits} of them fit; the rest would be cost-limited.");
-        }
-        foreach (var item in todo)
-        {
-            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): {item.Reason}, {Usd(item.EstimatedCostUsd)}{(item.NeedsLlm ? " incl. the LLM prompt" : "")}");
-        }
-        return text.ToString();
-    }
-
-    private static string Usd(decimal value) => "$" + value.ToString("0.000", CultureInfo.InvariantCulture);
 }

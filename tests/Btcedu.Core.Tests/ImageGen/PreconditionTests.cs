@@ -29,13 +29,7 @@ public sealed class PreconditionTests
         var files = h.Temp.Snapshot();
         var rows = RowCounts(ws.Database);
 
-        var e = Assert.Throws<BtceduException>(() => h.Stage(ws).Prepare(episode, selection, plan =>
-        {
-            if (plan.ToGenerate.Any())
-            {
-                ws.Settings.RequireApiKey(); // what the cmdlet checks
-            }
-        }));
+        var e = Assert.Throws<BtceduException>(() => h.Stage(ws).Prepare(episode, selection)); // Core checks the key too
 
         Assert.Equal(errorId, e.ErrorId);
         Assert.Equal(rows, RowCounts(ws.Database));

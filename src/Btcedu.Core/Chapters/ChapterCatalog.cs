@@ -28,4 +28,9 @@ public sealed class ChapterCatalog
         }
         return ChapterDocumentReader.ReadFile(file);
     }
+
+    /// <summary>The one ChapterNotFound error: the episode has none of <paramref name="chapterIds"/> (named by <paramref name="source"/>, if given).</summary>
+    public static BtceduException NotFound(string episodeId, IReadOnlyList<string> chapterIds, string? source = null) =>
+        new("ChapterNotFound", BtceduErrorKind.ObjectNotFound,
+            $"Episode '{episodeId}' has no chapter {string.Join(", ", chapterIds.Select(u => $"'{u}'"))}{(source is null ? "" : $" ({source})")}. List its chapters with Get-BtceduChapter {episodeId}.", chapterIds[0]);
 }

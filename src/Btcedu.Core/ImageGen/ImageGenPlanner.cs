@@ -163,8 +163,7 @@ public sealed class ImageGenPlanner
         var unknown = names?.Where(n => !chapters.Any(c => c.ChapterId == n)).ToList() ?? [];
         if (unknown.Count > 0)
         {
-            throw new BtceduException("ChapterNotFound", BtceduErrorKind.ObjectNotFound,
-                $"Episode '{episodeId}' has no chapter {string.Join(", ", unknown.Select(u => $"'{u}'"))} ({source}). List its chapters with Get-BtceduChapter {episodeId}.", unknown[0]);
+            throw ChapterCatalog.NotFound(episodeId, unknown, source);
         }
     }
 }

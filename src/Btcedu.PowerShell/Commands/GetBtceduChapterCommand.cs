@@ -32,8 +32,7 @@ public sealed class GetBtceduChapterCommand : BtceduCmdlet
             var found = chapters.Where(c => match.IsMatch(c.ChapterId)).ToList();
             if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
             {
-                WriteBtceduError(new Core.BtceduException("ChapterNotFound", Core.BtceduErrorKind.ObjectNotFound,
-                    $"Episode '{EpisodeId}' has no chapter '{pattern}'. List its chapters with Get-BtceduChapter {EpisodeId}.", pattern));
+                WriteBtceduError(Core.Chapters.ChapterCatalog.NotFound(EpisodeId, [pattern]));
             }
             foreach (var chapter in found.Where(c => VisualType is null || VisualType.Contains(c.VisualType)))
             {

@@ -247,6 +247,7 @@ public sealed class ImageGenStage
                 return await RecordAsync(item, CostLimited(item) with { Prompt = prompt, ChapterHash = item.ChapterHash }, llmCost).ConfigureAwait(false);
             }
             var request = profile.ToRequest(prompt);
+            InternalHooks.KillPoint(KillPoints.AfterIntent, chapter.ChapterId);
             ImageGenResult result;
             try
             {
@@ -257,6 +258,7 @@ public sealed class ImageGenStage
                 _ledger.Settle(reserved, 0); // cancelled before an answer: nothing billed that we know of
                 throw;
             }
+            InternalHooks.KillPoint(KillPoints.AfterAnswer, chapter.ChapterId);
             _ledger.Settle(reserved, result.CostUsd);
             Interlocked.Add(ref _inputTokens, result.InputTokens ?? 0);
             Interlocked.Add(ref _outputTokens, result.OutputTokens ?? 0);
@@ -274,6 +276,7 @@ public sealed class ImageGenStage
 
             var image = _paths.ImageFile(_episodeId, chapter.ChapterId);
             await AtomicFile.WriteAllBytesAsync(image, result.Png, CancellationToken.None).ConfigureAwait(false);
+            InternalHooks.KillPoint(KillPoints.AfterPng, chapter.ChapterId);
             var entry = new ManifestEntry
             {
                 ChapterId = chapter.ChapterId,
@@ -312,7 +315,10 @@ public sealed class ImageGenStage
                     ["attempts"] = result.Attempts,
                 },
                 chapter.ImagePrompt is null ? _plan.PromptVersion.Id : null));
-            return await RecordAsync(item, entry, cost, result.Attempts).ConfigureAwait(false);
+            InternalHooks.KillPoint(KillPoints.AfterAssetRow, chapter.ChapterId);
+            var recorded = await RecordAsync(item, entry, cost, result.Attempts).ConfigureAwait(false);
+            InternalHooks.KillPoint(KillPoints.AfterManifest, chapter.ChapterId);
+            return recorded;
         }
 
         /// <summary>The first answer no retry can fix stops the run: no chapter after it is attempted.</summary>

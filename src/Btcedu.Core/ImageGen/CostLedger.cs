@@ -26,6 +26,9 @@ internal sealed class CostLedger
 
     public decimal RunSpent { get { lock (_gate) { return _spent; } } }
 
+    /// <summary>Spent plus every reservation not yet settled: what a kill right now would have to count.</summary>
+    public decimal RunCommitted { get { lock (_gate) { return _spent + _reserved; } } }
+
     /// <summary>Reserves an estimate (grown by any underestimate seen); returns the amount to settle later, or null when the cap is reached.</summary>
     public decimal? TryReserve(decimal estimate)
     {

@@ -31,8 +31,18 @@ public sealed record PlannedChapter(Chapter Chapter, ChapterDecision Decision, s
     /// </summary>
     public string? ReusablePrompt => Chapter.ImagePrompt is null && Previous is { Prompt: { Length: > 0 } prompt } && Previous.ChapterHash == ChapterHash ? prompt : null;
 
+    /// <summary>
+    /// A delivery journaled by a run killed before it recorded the image, made for this chapter hash, whose PNG is
+    /// on disk (<see cref="DeliveryJournal"/>). A chapter to generate adopts it instead of paying again; a chapter
+    /// outside the selection keeps it for a later run.
+    /// </summary>
+    public ImageDelivery? JournaledDelivery { get; init; }
+
+    /// <summary>Whether the run adopts <see cref="JournaledDelivery"/> rather than calling the API.</summary>
+    public bool Adopts => Decision == ChapterDecision.Generate && JournaledDelivery is not null;
+
     /// <summary>Whether generating this chapter calls the LLM to write its prompt.</summary>
-    public bool NeedsLlm => Chapter.ImagePrompt is null && ReusablePrompt is null;
+    public bool NeedsLlm => !Adopts && Chapter.ImagePrompt is null && ReusablePrompt is null;
 }
 
 /// <summary>What a run would do, decided before anything is called or written (so -WhatIf can show it).</summary>

@@ -74,6 +74,14 @@ public sealed class ImageGenPlanner
             items.Add(new PlannedChapter(chapter, decision, reason, hash, entry, decision == ChapterDecision.Generate ? profile.EstimatedCostUsd : 0m, inScope));
         }
 
+        // An image a killed run was delivered and paid for, still on disk, is adopted rather than bought again.
+        var adoptable = new DeliveryJournal(paths, new ImageDeliveryStore(_workspace.Database)).Adoptable(episodeId,
+            items.Where(i => i.Decision is ChapterDecision.Generate or ChapterDecision.NotSelected).ToDictionary(i => i.Chapter.ChapterId, i => i.ChapterHash, StringComparer.Ordinal));
+        items = [.. items.Select(i => !adoptable.TryGetValue(i.Chapter.ChapterId, out var d) ? i
+            : i.Decision == ChapterDecision.Generate
+                ? i with { JournaledDelivery = d, EstimatedCostUsd = 0m, Reason = $"adopted: run {d.RunId} was delivered this image and stopped before recording it; not paid again" }
+                : i with { JournaledDelivery = d })];
+
         var warnings = new List<string>();
         if (profile.LifecycleWarning is { } imageWarning)
         {

@@ -25,6 +25,7 @@ public sealed class ImageGenStage
     private readonly ImageGenPlanner _planner;
     private readonly PipelineRunStore _runs;
     private readonly MediaAssetStore _assets;
+    private readonly DeliveryJournal _journal;
 
     public ImageGenStage(BtceduWorkspace workspace, ImageGenPlanner planner, PipelineRunStore runs, MediaAssetStore assets)
     {
@@ -32,6 +33,7 @@ public sealed class ImageGenStage
         _planner = planner;
         _runs = runs;
         _assets = assets;
+        _journal = new DeliveryJournal(workspace.Paths, new ImageDeliveryStore(workspace.Database));
     }
 
     /// <summary>The stage over a workspace's own stores and its prompts folder.</summary>
@@ -63,6 +65,8 @@ public sealed class ImageGenStage
         {
             var plan = _planner.Plan(episodeId, selection, record: true);
             new InterruptedRuns(_ws.Paths, _runs).SettleUnderLock(episodeId);
+            // Every run that journaled anything is dead now: keep only what this plan (or a later one) can adopt.
+            _journal.DiscardExcept(episodeId, [.. plan.Items.Select(i => i.JournaledDelivery).OfType<ImageDelivery>()]);
             return new PreparedImageGenRun(this, plan, episodeLock);
         }
         catch
@@ -110,6 +114,7 @@ public sealed class ImageGenStage
         private readonly Dictionary<string, ManifestEntry> _manifest = new(StringComparer.Ordinal);
         private readonly ImageGenChapterResult?[] _results;
         private readonly SemaphoreSlim _gate = new(1, 1);
+        private readonly object _totalsGate = new();
         private readonly long _startedTicks;
         private int _nextToEmit;
         private int _done;
@@ -197,6 +202,10 @@ public sealed class ImageGenStage
         private async Task<ImageGenChapterResult> GenerateAsync(PlannedChapter item, CancellationToken ct)
         {
             var chapter = item.Chapter;
+            if (item.Adopts && await AdoptAsync(item).ConfigureAwait(false) is { } adopted)
+            {
+                return adopted; // free, so neither a stopped run nor the cap holds it back
+            }
             if (Volatile.Read(ref _stoppedBy) is { } stop)
             {
                 return await NotAttemptedAsync(item, stop).ConfigureAwait(false);
@@ -215,6 +224,7 @@ public sealed class ImageGenStage
                 {
                     return await RecordAsync(item, CostLimited(item), cost: 0).ConfigureAwait(false);
                 }
+                SaveTotals(); // the reservation counts even if the process dies during the call
                 TextGenResult written;
                 try
                 {
@@ -252,6 +262,8 @@ public sealed class ImageGenStage
                 return await RecordAsync(item, CostLimited(item) with { Prompt = prompt, ChapterHash = item.ChapterHash }, llmCost).ConfigureAwait(false);
             }
             var request = profile.ToRequest(prompt);
+            var intent = WithTotals(totals => _stage._journal.Intend(_episodeId, item, reserved, totals));
+            InternalHooks.KillPoint(KillPoints.AfterIntent, chapter.ChapterId);
             ImageGenResult result;
             try
             {
@@ -262,23 +274,27 @@ public sealed class ImageGenStage
                 _ledger.Settle(reserved, 0); // cancelled before an answer: nothing billed that we know of
                 throw;
             }
+            InternalHooks.KillPoint(KillPoints.AfterAnswer, chapter.ChapterId);
             _ledger.Settle(reserved, result.CostUsd);
             Interlocked.Add(ref _inputTokens, result.InputTokens ?? 0);
             Interlocked.Add(ref _outputTokens, result.OutputTokens ?? 0);
             var cost = llmCost + result.CostUsd;
             if (StopFor(result.Outcome, result.ErrorMessage) is { } stoppedByImage)
             {
-                return await NotAttemptedAsync(item, stoppedByImage, cost, prompt).ConfigureAwait(false);
+                var notAttempted = await NotAttemptedAsync(item, stoppedByImage, cost, prompt).ConfigureAwait(false);
+                _stage._journal.Remove(intent);
+                return notAttempted;
             }
             if (!result.Succeeded || result.Png is null)
             {
                 var error = $"{result.Outcome}: {result.ErrorMessage}";
                 var failed = Failed(item, request.Prompt, error) with { RevisedPrompt = result.RevisedPrompt, CostEstimated = result.CostEstimated };
-                return await RecordAsync(item, failed, cost, result.Attempts).ConfigureAwait(false);
+                var recordedFailure = await RecordAsync(item, failed, cost, result.Attempts).ConfigureAwait(false);
+                _stage._journal.Remove(intent);
+                return recordedFailure;
             }
 
             var image = _paths.ImageFile(_episodeId, chapter.ChapterId);
-            await AtomicFile.WriteAllBytesAsync(image, result.Png, CancellationToken.None).ConfigureAwait(false);
             var entry = new ManifestEntry
             {
                 ChapterId = chapter.ChapterId,
@@ -298,7 +314,7 @@ public sealed class ImageGenStage
                 InputTokens = result.InputTokens,
                 OutputTokens = result.OutputTokens,
             };
-            _stage._assets.Replace(new NewMediaAsset(_episodeId, chapter.ChapterId, "image", entry.FilePath!, "image/png", result.Png.LongLength,
+            var asset = new NewMediaAsset(_episodeId, chapter.ChapterId, "image", entry.FilePath!, "image/png", result.Png.LongLength,
                 new Dictionary<string, object?>
                 {
                     ["prompt"] = entry.Prompt,
@@ -316,8 +332,42 @@ public sealed class ImageGenStage
                     ["chapter_hash"] = entry.ChapterHash,
                     ["attempts"] = result.Attempts,
                 },
-                chapter.ImagePrompt is null ? _plan.PromptVersion.Id : null));
-            return await RecordAsync(item, entry, cost, result.Attempts).ConfigureAwait(false);
+                chapter.ImagePrompt is null ? _plan.PromptVersion.Id : null);
+
+            // Journaled before it becomes visible, so that a kill from here on leaves an image the next run adopts.
+            await _stage._journal.StageAsync(_episodeId, chapter.ChapterId, result.Png).ConfigureAwait(false);
+            WithTotals(totals =>
+            {
+                _stage._journal.Deliver(intent, result.Png, entry, asset, totals);
+                return true;
+            });
+            InternalHooks.KillPoint(KillPoints.AfterDelivery, chapter.ChapterId);
+            _stage._journal.Place(_episodeId, chapter.ChapterId);
+            InternalHooks.KillPoint(KillPoints.AfterPng, chapter.ChapterId);
+            _stage._assets.Replace(asset);
+            InternalHooks.KillPoint(KillPoints.AfterAssetRow, chapter.ChapterId);
+            var recorded = await RecordAsync(item, entry, cost, result.Attempts).ConfigureAwait(false);
+            InternalHooks.KillPoint(KillPoints.AfterManifest, chapter.ChapterId);
+            _stage._journal.Remove(intent);
+            return recorded;
+        }
+
+        /// <summary>
+        /// Records the image a killed run was delivered, from the journal, with no call: the same media_assets row
+        /// and manifest entry that run was writing. Null when its PNG has gone meanwhile (the chapter is generated).
+        /// </summary>
+        private async Task<ImageGenChapterResult?> AdoptAsync(PlannedChapter item)
+        {
+            var delivery = item.JournaledDelivery!;
+            if (_stage._journal.Adopt(delivery) is not { } adopted)
+            {
+                return null;
+            }
+            _stage._assets.Replace(adopted.Asset);
+            // This run spent nothing on it; the entry keeps what the killed run paid, which stays on that run's row.
+            var result = await RecordAsync(item, adopted.Entry, cost: 0).ConfigureAwait(false);
+            _stage._journal.Remove(delivery.Id);
+            return result;
         }
 
         /// <summary>The first answer no retry can fix stops the run: no chapter after it is attempted.</summary>
@@ -352,7 +402,7 @@ public sealed class ImageGenStage
                     // Keep the prompt already paid for, so the next run does not buy it again.
                     _manifest[item.Chapter.ChapterId] = current with { Prompt = prompt, ChapterHash = item.ChapterHash };
                 }
-                _stage._runs.UpdateTotals(_runId, Interlocked.Read(ref _inputTokens), Interlocked.Read(ref _outputTokens), _ledger.RunSpent);
+                SaveTotals();
             }
             finally
             {
@@ -360,6 +410,26 @@ public sealed class ImageGenStage
             }
             return Result(item, ImageStatus.Skipped, cost, null, $"not attempted: the run stopped ({stop.ErrorId})", 0);
         }
+
+        /// <summary>
+        /// The run's totals as of now (<see cref="RunTotals"/>), written under one lock so that concurrent workers never
+        /// overwrite newer totals with older ones.
+        /// </summary>
+        private T WithTotals<T>(Func<RunTotals, T> write)
+        {
+            lock (_totalsGate)
+            {
+                return write(Totals());
+            }
+        }
+
+        private RunTotals Totals() => new(_runId, Interlocked.Read(ref _inputTokens), Interlocked.Read(ref _outputTokens), _ledger.RunCommitted);
+
+        private void SaveTotals() => WithTotals(t =>
+        {
+            _stage._runs.UpdateTotals(t.RunId, t.InputTokens, t.OutputTokens, t.CostUsd);
+            return true;
+        });
 
         /// <summary>Puts a finished chapter into the manifest (written at once, atomically) and the run's totals.</summary>
         private async Task<ImageGenChapterResult> RecordAsync(PlannedChapter item, ManifestEntry entry, decimal cost, int attempts = 0)
@@ -373,7 +443,7 @@ public sealed class ImageGenStage
             {
                 _manifest[item.Chapter.ChapterId] = entry;
                 await WriteManifestAsync().ConfigureAwait(false);
-                _stage._runs.UpdateTotals(_runId, Interlocked.Read(ref _inputTokens), Interlocked.Read(ref _outputTokens), _ledger.RunSpent);
+                SaveTotals();
             }
             finally
             {

@@ -93,8 +93,8 @@ public static class SettingsLoader
 
     private const string EnvironmentPrefix = "BTCEDU_";
 
-    /// <summary>BTCEDU_* variables that are not settings but are read elsewhere.</summary>
-    private static readonly string[] NotSettings = ["BTCEDU_ROOT"];
+    /// <summary>BTCEDU_* variables that are not settings but are read elsewhere (the second by a test hook only).</summary>
+    private static readonly string[] NotSettings = ["BTCEDU_ROOT", InternalHooks.KillAtVariable];
 
     private static string Closest(string variable, IEnumerable<string> candidates) =>
         candidates.OrderBy(c => EditDistance(variable, c)).ThenBy(c => c, StringComparer.Ordinal).First();

@@ -71,5 +71,24 @@ public static class Migrations
         new(5, "episodes_chapter_count", """
             ALTER TABLE episodes ADD COLUMN chapter_count INTEGER NOT NULL DEFAULT 0;
             """),
+        // The delivery journal (DeliveryJournal): a paid image call's intent, then what it delivered, until the
+        // manifest records it; entry and asset hold the manifest entry and media_assets row the run was writing.
+        new(6, "image_deliveries", """
+            CREATE TABLE image_deliveries (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                run_id       INTEGER NOT NULL REFERENCES pipeline_runs(id),
+                episode_id   TEXT NOT NULL REFERENCES episodes(id),
+                chapter_id   TEXT NOT NULL,
+                chapter_hash TEXT NOT NULL,
+                reserved_usd REAL NOT NULL,
+                requested_at TEXT NOT NULL,
+                png_sha256   TEXT NULL,
+                cost_usd     REAL NULL,
+                delivered_at TEXT NULL,
+                entry        TEXT NULL,
+                asset        TEXT NULL
+            );
+            CREATE INDEX ix_image_deliveries_episode_chapter ON image_deliveries (episode_id, chapter_id);
+            """),
     ];
 }

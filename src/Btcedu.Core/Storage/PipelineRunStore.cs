@@ -25,9 +25,13 @@ public sealed class PipelineRunStore
     public void UpdateTotals(long runId, long inputTokens, long outputTokens, decimal costUsd)
     {
         using var connection = _db.Connect();
-        connection.Execute("UPDATE pipeline_runs SET input_tokens = $in, output_tokens = $out, estimated_cost_usd = $cost WHERE id = $id", null,
-            ("$id", runId), ("$in", inputTokens), ("$out", outputTokens), ("$cost", (double)costUsd));
+        UpdateTotals(connection, null, new RunTotals(runId, inputTokens, outputTokens, costUsd));
     }
+
+    /// <summary>The same, inside another store's transaction (a journal entry and the spending it adds commit together).</summary>
+    internal static void UpdateTotals(SqliteConnection connection, SqliteTransaction? tx, RunTotals totals) =>
+        connection.Execute("UPDATE pipeline_runs SET input_tokens = $in, output_tokens = $out, estimated_cost_usd = $cost WHERE id = $id", tx,
+            ("$id", totals.RunId), ("$in", totals.InputTokens), ("$out", totals.OutputTokens), ("$cost", (double)totals.CostUsd));
 
     public void Complete(long runId, string status, long inputTokens, long outputTokens, decimal costUsd, string? error)
     {

@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Btcedu.Core.Storage;
+using Btcedu.Core.Workspace;
+
+namespace Btcedu.Core.ImageGen;
+
+/// <summary>
+/// Keeps an image the API delivered from being lost, or paid for twice, when the run is killed before it records
+/// the image (issue 11, item 3). For each paid image call the run:
+/// <list type="number">
+/// <item>journals its intent (chapter, chapter hash, reserved price) in the transaction that adds the reservation
+/// to its pipeline_runs totals, so a kill while the call is in flight still counts it against the cap;</item>
+/// <item>stages the delivered PNG beside the chapter's image (<c>images/.{chapter}.png.delivered</c>), then journals
+/// the delivery (the PNG's SHA-256, the manifest entry and media_assets row it is about to write, the actual price)
+/// in the transaction that settles its totals;</item>
+/// <item>moves the PNG into place, writes the row and the manifest, and only then drops the journal entry.</item>
+/// </list>
+/// A later run, under the episode lock, adopts a chapter whose PNG on disk (or still staged) has the SHA-256 of a
+/// journaled delivery made for the plan's chapter hash: it rebuilds the entry and the row from the journal, with no
+/// call, and the chapter is reported Generated with an "adopted" reason (its image is new to the manifest, so
+/// render is marked stale as for any new image) at no cost to that run; the price stays on the killed run's row.
+/// Whatever else a dead run left (intents, deliveries whose file is gone or whose chapter changed since) is
+/// dropped: its spending is already on that run's row.
+/// </summary>
+internal sealed class DeliveryJournal
+{
+    private const string StagedSuffix = ".png.delivered";
+    private readonly WorkspacePaths _paths;
+    private readonly ImageDeliveryStore _store;
+
+    public DeliveryJournal(WorkspacePaths paths, ImageDeliveryStore store)
+    {
+        _paths = paths;
+        _store = store;
+    }
+
+    /// <summary>Where a delivered PNG waits, journaled, before it replaces the chapter's image. Hidden, like AtomicFile's temps.</summary>
+    public string StagedFile(string episodeId, string chapterId) =>
+        Path.Combine(_paths.ImagesDir(episodeId), "." + Identifier.Require(chapterId, "Chapter id") + StagedSuffix);
+
+    public long Intend(string episodeId, PlannedChapter item, decimal reservedUsd, RunTotals totals) =>
+        _store.Intend(episodeId, item.Chapter.ChapterId, item.ChapterHash, reservedUsd, totals);
+
+    /// <summary>Writes the delivered PNG, whole, where it waits for <see cref="Deliver"/>; the chapter's image is not touched.</summary>
+    public Task StageAsync(string episodeId, string chapterId, byte[] png) =>
+        AtomicFile.WriteAllBytesAsync(StagedFile(episodeId, chapterId), png, CancellationToken.None);
+
+    /// <summary>Journals the staged delivery: from here on, a kill leaves an image the next run adopts.</summary>
+    public void Deliver(long id, byte[] png, ManifestEntry entry, NewMediaAsset asset, RunTotals totals) =>
+        _store.Deliver(id, Sha256(png), entry.CostUsd, JsonSerializer.Serialize(entry, BtceduJson.Compact),
+            JsonSerializer.Serialize(asset, BtceduJson.Compact), totals);
+
+    /// <summary>Moves the staged PNG over the chapter's image: one rename, so the image is the old one or the new one.</summary>
+    public void Place(string episodeId, string chapterId) =>
+        File.Move(StagedFile(episodeId, chapterId), _paths.ImageFile(episodeId, chapterId), overwrite: true);
+
+    /// <summary>Drops an entry once the manifest records its outcome.</summary>
+    public void Remove(long id) => _store.Remove(id);
+
+    /// <summary>
+    /// The journaled delivery each named chapter could adopt: made for that chapter hash, and its PNG is on disk,
+    /// in place or staged. Read-only; the latest delivery of a chapter wins.
+    /// </summary>
+    public IReadOnlyDictionary<string, ImageDelivery> Adoptable(string episodeId, IReadOnlyDictionary<string, string> hashByChapter)
+    {
+        var found = new Dictionary<string, ImageDelivery>(StringComparer.Ordinal);
+        foreach (var d in _store.List(episodeId).Where(d => d.Delivered).Reverse())
+        {
+            if (!found.ContainsKey(d.ChapterId) && hashByChapter.TryGetValue(d.ChapterId, out var hash) && hash == d.ChapterHash
+                && Locate(d) is not null)
+            {
+                found[d.ChapterId] = d;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Puts an adoptable delivery's PNG in place and returns the manifest entry and media_assets row to record;
+    /// null when its PNG is no longer on disk (the chapter is then generated as usual).
+    /// </summary>
+    public (ManifestEntry Entry, NewMediaAsset Asset)? Adopt(ImageDelivery d)
+    {
+        switch (Locate(d))
+        {
+            case null:
+                return null;
+            case Where.Staged:
+                Place(d.EpisodeId, d.ChapterId);
+                break;
+        }
+        var entry = JsonSerializer.Deserialize<ManifestEntry>(d.Entry!, BtceduJson.Compact)!;
+        var asset = JsonSerializer.Deserialize<NewMediaAsset>(d.Asset!, BtceduJson.Compact)!;
+        return (entry, asset);
+    }
+
+    /// <summary>
+    /// Before a run, under the lock: drops every entry of the episode except <paramref name="keep"/> (every run that
+    /// wrote them is dead) and deletes staged PNGs nobody will adopt.
+    /// </summary>
+    public void DiscardExcept(string episodeId, IReadOnlyCollection<ImageDelivery> keep)
+    {
+        _store.RemoveExcept(episodeId, [.. keep.Select(d => d.Id)]);
+        var images = _paths.ImagesDir(episodeId);
+        if (!Directory.Exists(images))
+        {
+            return;
+        }
+        var kept = keep.Select(d => StagedFile(episodeId, d.ChapterId)).ToHashSet(StringComparer.Ordinal);
+        foreach (var staged in Directory.EnumerateFiles(images, "." + "*" + StagedSuffix))
+        {
+            if (!kept.Contains(staged))
+            {
+                File.Delete(staged);
+            }
+        }
+    }
+
+    private enum Where { InPlace, Staged }
+
+    private Where? Locate(ImageDelivery d)
+    {
+        if (Sha256Of(_paths.ImageFile(d.EpisodeId, d.ChapterId)) == d.PngSha256)
+        {
+            return Where.InPlace;
+        }
+        return Sha256Of(StagedFile(d.EpisodeId, d.ChapterId)) == d.PngSha256 ? Where.Staged : null;
+    }
+
+    private static string? Sha256Of(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return "sha256:" + Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+}

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace Btcedu.Core;
+
+/// <summary>
+/// TEST-ONLY hooks (in the spirit of PSResourceGet's InternalHooks.cs): the one place that reads them, once per
+/// process, from the environment. Unset, as in every real run, each hook does nothing.
+/// <para>
+/// <c>BTCEDU_TEST_KILL_AT=&lt;point&gt;:&lt;chapter-id&gt;</c> makes the process SIGKILL itself when an image run
+/// reaches <see cref="KillPoint"/> for that chapter, so tests/KillWindow.Tests.ps1 can show what a kill at each
+/// moment of an image's delivery leaves behind. A real kill, not an exception: no finally block, no flush, no
+/// dispose runs, exactly as when an operator or the OOM killer ends the process.
+/// </para>
+/// </summary>
+internal static class InternalHooks
+{
+    internal const string KillAtVariable = "BTCEDU_TEST_KILL_AT";
+
+    private static readonly string? KillAt = Environment.GetEnvironmentVariable(KillAtVariable);
+
+    /// <summary>Dies here when the test asked for this point and chapter.</summary>
+    internal static void KillPoint(string point, string chapterId)
+    {
+        if (KillAt is not null && string.Equals(KillAt, point + ":" + chapterId, StringComparison.Ordinal))
+        {
+            Process.GetCurrentProcess().Kill(); // SIGKILL on Unix, TerminateProcess on Windows
+        }
+    }
+}
+
+/// <summary>The named moments of one image's delivery where <see cref="InternalHooks.KillPoint"/> can end the process.</summary>
+internal static class KillPoints
+{
+    /// <summary>The call's price is reserved and recorded; the call is not made yet.</summary>
+    internal const string AfterIntent = "after-intent";
+    /// <summary>The API answered with an image, held only in memory.</summary>
+    internal const string AfterAnswer = "after-answer";
+    /// <summary>The delivery is journaled and its PNG staged beside the image; the image itself is not replaced yet.</summary>
+    internal const string AfterDelivery = "after-delivery";
+    /// <summary>The PNG is in place; no media_assets row or manifest entry records it yet.</summary>
+    internal const string AfterPng = "after-png";
+    /// <summary>The media_assets row is written; the manifest is not.</summary>
+    internal const string AfterAssetRow = "after-asset-row";
+    /// <summary>The manifest records the image; the journal entry is not removed yet.</summary>
+    internal const string AfterManifest = "after-manifest";
+}

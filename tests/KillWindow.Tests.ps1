@@ -1,0 +1,183 @@
+$ErrorActionPreference = 'Stop'
+
+# SIGKILL swept across the delivery of the first images (issue 11 item 3). For each named moment of a delivery
+# (src/Btcedu.Core/InternalHooks.cs, test-only BTCEDU_TEST_KILL_AT) and each of the first two chapters, a real
+# child pwsh runs the stage and kills itself there; a fresh pwsh then runs the episode again. Every case has its
+# own episode, whose prompts carry its name, so the fake's recorded requests tell the cases apart, and the cases'
+# processes run two at a time (BeforeAll) while each It checks one case.
+
+BeforeDiscovery {
+    $script:Cases = & (Join-Path $PSScriptRoot 'KillWindow.Cases.ps1')
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:Repo = Get-RepoRoot
+    $script:Psd1 = Join-Path $Repo 'Btcedu.psd1'
+    $script:Sample = Join-Path $Repo 'data/samples/demo/chapters.json'
+    Import-Module $Psd1 -Force
+    Start-FakeOpenAI | Out-Null
+    $env:OPENAI_API_KEY = 'sk-pester-KILL-7c3a'
+    $script:Root = New-TestWorkspace
+    $script:Clock = [Diagnostics.Stopwatch]::new()
+    # Chapters the call was in flight for may be paid again: nothing had been delivered (after-intent), or the
+    # image existed only in the killed process's memory (after-answer).
+    $script:InFlight = 'after-intent', 'after-answer'
+    # The delivery was journaled before the kill: the next run adopts the image instead of paying for it.
+    $script:Adopted = 'after-delivery', 'after-png', 'after-asset-row'
+
+    $script:ChildScript = Join-Path $Root 'child.ps1'
+    Set-Content -LiteralPath $ChildScript -Value @'
+param([string] $Psd1, [string] $Episode, [string] $Out)
+Import-Module $Psd1
+$results = @(Invoke-BtceduImageGen $Episode -ThrottleLimit 1 6>$null |
+    Select-Object ChapterId, @{ n = 'Status'; e = { "$($_.Status)" } }, Reason, CostUsd)
+ConvertTo-Json -InputObject $results -Depth 3 | Set-Content -LiteralPath $Out
+'@
+
+    function New-KillEpisode([string] $EpisodeId) {
+        # Four generated chapters with their own prompts (no LLM call), each prompt naming the episode.
+        $doc = Get-Content -Raw $Sample | ConvertFrom-Json
+        $chapters = @($doc.chapters | Where-Object chapter_id -in 'ch02', 'ch04', 'ch05', 'ch07')
+        $chapters[0].visual.image_prompt = 'Mining rigs in a warehouse, cables, orange light'
+        for ($i = 0; $i -lt $chapters.Count; $i++) {
+            $chapters[$i].order = $i + 1
+            $chapters[$i].visual.image_prompt += " ($EpisodeId)"
+        }
+        $doc.chapters = $chapters
+        $doc.episode_id = $EpisodeId
+        $doc.total_chapters = $chapters.Count
+        $doc.estimated_duration_seconds = [int]($chapters.narration.estimated_duration_seconds | Measure-Object -Sum).Sum
+        $file = Join-Path $TestDrive "$EpisodeId.json"
+        $doc | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath $file -Encoding utf8NoBOM
+        Import-BtceduChapter -Path $file | Out-Null
+        $chapters.chapter_id
+    }
+
+    function Invoke-Children([hashtable[]] $Runs) {
+        # A fresh pwsh per run, two at a time; with KillAt, the test hook kills it there. Returns, by episode, each
+        # one's exit code and results.
+        $pending = [Collections.Generic.Queue[hashtable]]::new($Runs)
+        $running = [Collections.Generic.List[pscustomobject]]::new()
+        $done = @{}
+        $deadline = [DateTime]::UtcNow.AddSeconds(120)
+        try {
+            while ($pending.Count -or $running.Count) {
+                while ($pending.Count -and $running.Count -lt 2) {
+                    $r = $pending.Dequeue()
+                    $out = Join-Path $TestDrive "$($r.Episode)-$([guid]::NewGuid().ToString('N')).json"
+                    $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+                    foreach ($a in (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $ChildScript, $Psd1, $r.Episode, $out) { $psi.ArgumentList.Add($a) }
+                    $psi.UseShellExecute = $false
+                    if ($r.KillAt) { $psi.Environment['BTCEDU_TEST_KILL_AT'] = $r.KillAt }
+                    $running.Add([pscustomobject]@{ Episode = $r.Episode; Out = $out; Process = [Diagnostics.Process]::Start($psi) })
+                }
+                foreach ($c in @($running | Where-Object { $_.Process.HasExited })) {
+                    $c.Process.WaitForExit()
+                    $done[$c.Episode] = [pscustomobject]@{
+                        ExitCode = $c.Process.ExitCode
+                        Results  = if (Test-Path $c.Out) { @(Get-Content -Raw $c.Out | ConvertFrom-Json) } else { @() }
+                    }
+                    $null = $running.Remove($c)
+                }
+                if ([DateTime]::UtcNow -gt $deadline) { throw 'the child runs did not end' }
+                Start-Sleep -Milliseconds 20
+            }
+        }
+        finally { foreach ($c in $running) { if (-not $c.Process.HasExited) { $c.Process.Kill() } } }
+        $done
+    }
+
+    function Get-PngSize([string] $Path) {
+        # Width and height from the IHDR chunk (big-endian at bytes 16 and 20).
+        $b = [IO.File]::ReadAllBytes($Path)
+        $b[0..7] | Should -Be @(0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A) -Because "$Path is a PNG"
+        $be = { param($i) ([int]$b[$i] -shl 24) -bor ([int]$b[$i + 1] -shl 16) -bor ([int]$b[$i + 2] -shl 8) -bor [int]$b[$i + 3] }
+        '{0}x{1}' -f (& $be 16), (& $be 20)
+    }
+
+    # Every case's killed run, then every resume in a fresh process; the killed runs' rows are read in between.
+    $script:Cases = & (Join-Path $PSScriptRoot 'KillWindow.Cases.ps1')
+    $script:Victims = @{}
+    foreach ($c in $Cases) { $Victims[$c.Episode] = @(New-KillEpisode $c.Episode)[$c.Index] }
+    $Clock.Start()
+    $script:Killed = Invoke-Children @($Cases | ForEach-Object { @{ Episode = $_.Episode; KillAt = "$($_.Point):$($Victims[$_.Episode])" } })
+    $script:KilledRows = @{}
+    foreach ($c in $Cases) { $KilledRows[$c.Episode] = Invoke-BtceduSql $Root "SELECT status, estimated_cost_usd FROM pipeline_runs WHERE episode_id = '$($c.Episode)'" }
+    $script:Resumed = Invoke-Children @($Cases | ForEach-Object { @{ Episode = $_.Episode } })
+    $Clock.Stop()
+}
+
+AfterAll {
+    if ($Clock) { Write-Host "    kill-window sweep: $($Cases.Count) kills and resumes in $([Math]::Round($Clock.Elapsed.TotalSeconds, 1)) s" }
+    Stop-FakeOpenAI
+    Remove-Item Env:OPENAI_API_KEY, Env:BTCEDU_ROOT -ErrorAction SilentlyContinue
+}
+
+Describe 'A run killed during the delivery of an image' {
+    It 'killed <Point> of chapter <Index> pays no chapter twice on resume' -ForEach $Cases {
+        $ids = @(Get-BtceduChapter $Episode).ChapterId
+        $victim = $Victims[$Episode]
+        $mine = { @(Get-FakeRequest | Where-Object { ($_.body | ConvertFrom-Json).prompt -like "*($Episode)" }) }
+
+        $Killed[$Episode].ExitCode | Should -Not -Be 0 -Because 'the hook killed the run'
+        $row = $KilledRows[$Episode]
+        $row.status | Should -Be 'running' -Because 'a killed run records no end'
+        $killedCost = $row.estimated_cost_usd
+
+        $resumed = $Resumed[$Episode]
+        $resumed.ExitCode | Should -Be 0
+        # Zero re-paid chapters: one call per chapter, except the one whose call was in flight at the kill.
+        $calls = & $mine | Group-Object { ($_.body | ConvertFrom-Json).prompt } -NoElement
+        $calls.Count | Should -Be 4 -Because 'every chapter was called for'
+        foreach ($c in $calls) {
+            $isVictim = $c.Name -like "*$((Get-BtceduChapter $Episode -ChapterId $victim).ImagePrompt)"
+            $allowed = if ($isVictim -and $Point -in $InFlight) { 2 } else { 1 }
+            $c.Count | Should -BeLessOrEqual $allowed -Because "'$($c.Name)' is paid once ($Point of $victim; only a call in flight may be repeated)"
+        }
+
+        # Every chapter ends generated: finished by the killed run (Unchanged), adopted, or generated now.
+        $byId = @{}; foreach ($r in $resumed.Results) { $byId[$r.ChapterId] = $r }
+        $byId.Count | Should -Be 4
+        foreach ($id in $ids) { $byId[$id].Status | Should -BeIn 'Generated', 'Unchanged' -Because "$id ends with an image" }
+        $v = $byId[$victim]
+        switch ($Point) {
+            { $_ -in $Adopted } { $v.Status | Should -Be 'Generated'; $v.Reason | Should -Match '^adopted'; $v.CostUsd | Should -Be 0 }
+            'after-manifest' { $v.Status | Should -Be 'Unchanged' }
+            default { $v.Status | Should -Be 'Generated'; $v.Reason | Should -Not -Match 'adopted' }
+        }
+
+        # A valid manifest and one media_assets row per chapter, each matching a 1920x1080 PNG.
+        $manifest = Get-Content -Raw (Join-Path $Root "data/outputs/$Episode/images/manifest.json") | ConvertFrom-Json
+        $manifest.episode_id | Should -Be $Episode
+        $manifest.images.chapter_id | Should -Be $ids
+        $assets = @(Get-BtceduMediaAsset $Episode)
+        $assets.ChapterId | Sort-Object | Should -Be ($ids | Sort-Object)
+        foreach ($e in $manifest.images) {
+            $e.status | Should -Be 'generated'
+            $e.chapter_hash | Should -BeLike 'sha256:*'
+            $png = Join-Path $Root "data/outputs/$Episode/$($e.file_path)"
+            Get-PngSize $png | Should -Be '1920x1080'
+            ($assets | Where-Object ChapterId -eq $e.chapter_id).SizeBytes | Should -Be (Get-Item $png).Length
+            ($assets | Where-Object ChapterId -eq $e.chapter_id).ChapterHash | Should -Be $e.chapter_hash
+        }
+        Get-ChildItem (Join-Path $Root "data/outputs/$Episode/images") -Force | Where-Object Name -like '.*' | Should -BeNullOrEmpty -Because 'no staged or temp file is left'
+        Invoke-BtceduSql $Root "SELECT COUNT(*) AS n FROM image_deliveries WHERE episode_id = '$Episode'" | ForEach-Object n | Should -Be 0 -Because 'the journal is cleaned up'
+
+        # The killed run's spending counts: kept on its row (now interrupted), every image paid for counted once,
+        # and a call in flight at the kill counted at its reserved price.
+        $runs = @(Invoke-BtceduSql $Root "SELECT status, estimated_cost_usd FROM pipeline_runs WHERE episode_id = '$Episode' ORDER BY id")
+        $runs.status | Should -Be @('interrupted', 'success')
+        $runs[0].estimated_cost_usd | Should -Be $killedCost
+        $deliveredToKilled = @($manifest.images | Where-Object { $byId[$_.chapter_id].Status -eq 'Unchanged' -or $byId[$_.chapter_id].Reason -match '^adopted' })
+        $paidByKilled = [decimal]($deliveredToKilled.cost_usd | Measure-Object -Sum).Sum
+        $paidByResume = [decimal](@($resumed.Results | Where-Object { $_.Status -eq 'Generated' }).CostUsd | Measure-Object -Sum).Sum
+        [decimal]$runs[1].estimated_cost_usd | Should -Be $paidByResume
+        if ($Point -in $InFlight) {
+            [decimal]$killedCost | Should -BeGreaterThan $paidByKilled -Because 'the call in flight counts at its reserved price'
+        }
+        else {
+            [decimal]$killedCost | Should -Be $paidByKilled -Because 'every delivered image counts once'
+        }
+    }
+}

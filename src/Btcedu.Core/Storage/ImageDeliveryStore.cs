@@ -1,4 +1,5 @@
 using System.Globalization;
+using Btcedu.Core.Workspace;
 using Microsoft.Data.Sqlite;
 
 namespace Btcedu.Core.Storage;

@@ -1,3 +1,4 @@
+using Btcedu.Core.Episodes;
 using Btcedu.Core.ImageGen;
 using Btcedu.Core.Pipeline;
 using Btcedu.Core.Storage;

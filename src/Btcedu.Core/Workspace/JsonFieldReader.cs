@@ -20,7 +20,7 @@ internal sealed class JsonFieldReader
     public JsonElement? Required(JsonElement parent, string path, string name, JsonValueKind kind)
     {
         var p = Join(path, name);
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        if (Present(parent, name) is not { } value)
         {
             Problem(p, "is required.");
             return null;
@@ -50,34 +50,12 @@ internal sealed class JsonFieldReader
     }
 
     /// <summary>A string that may be missing or null (both read as null).</summary>
-    public string? OptionalString(JsonElement parent, string path, string name)
-    {
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            Problem(Join(path, name), $"must be a string or null, not {Describe(value)}.");
-            return null;
-        }
-        return value.GetString();
-    }
+    public string? OptionalString(JsonElement parent, string path, string name) =>
+        Optional(parent, path, name, JsonValueKind.String, "a string or null")?.GetString();
 
     /// <summary>An array that may be missing or null (both read as null).</summary>
-    public JsonElement? OptionalArray(JsonElement parent, string path, string name)
-    {
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            Problem(Join(path, name), $"must be an array, not {Describe(value)}.");
-            return null;
-        }
-        return value;
-    }
+    public JsonElement? OptionalArray(JsonElement parent, string path, string name) =>
+        Optional(parent, path, name, JsonValueKind.Array, "an array");
 
     /// <summary>A required string from a fixed list, compared exactly.</summary>
     public string? OneOf(JsonElement parent, string path, string name, IReadOnlyList<string> allowed)
@@ -126,6 +104,24 @@ internal sealed class JsonFieldReader
         }
         return d;
     }
+
+    private JsonElement? Optional(JsonElement parent, string path, string name, JsonValueKind kind, string expected)
+    {
+        if (Present(parent, name) is not { } value)
+        {
+            return null;
+        }
+        if (value.ValueKind != kind)
+        {
+            Problem(Join(path, name), $"must be {expected}, not {Describe(value)}.");
+            return null;
+        }
+        return value;
+    }
+
+    /// <summary>A missing field and a null one read alike: the contract treats both as absent.</summary>
+    private static JsonElement? Present(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
     /// <summary>The path of a field: <c>name</c> at the top, <c>path.name</c> below it.</summary>
     public static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";

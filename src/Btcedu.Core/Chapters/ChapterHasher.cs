@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Text.Json;
+using Btcedu.Core.Workspace;
 
 namespace Btcedu.Core.Chapters;
 
@@ -24,6 +24,6 @@ public static class ChapterHasher
             llmWrites ? chapter.NarrationText : null, inputs.StylePrefix, inputs.Model, inputs.Size, inputs.Quality, inputs.Style,
             llmWrites ? inputs.TemplateHash : null, llmWrites ? inputs.LlmModel : null,
         });
-        return "sha256:" + Convert.ToHexString(SHA256.HashData(canonical)).ToLowerInvariant();
+        return ContentHash.Of(canonical);
     }
 }

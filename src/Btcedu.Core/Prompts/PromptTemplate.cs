@@ -39,7 +39,7 @@ public sealed partial record PromptTemplate
             throw new BtceduException("PromptTemplateNotFound", BtceduErrorKind.ObjectNotFound, $"Prompt template '{path}' does not exist.", path);
         }
         var bytes = File.ReadAllBytes(path);
-        return Parse(Encoding.UTF8.GetString(bytes), path, "sha256:" + Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
+        return Parse(Encoding.UTF8.GetString(bytes), path, Workspace.ContentHash.Of(bytes));
     }
 
     internal static PromptTemplate Parse(string text, string path, string hash)

@@ -75,7 +75,7 @@ foreach (var (what, ms) in rows)
 Console.WriteLine($"workspace left at {root} (episode 'bench') for bench/rerun.ps1");
 return;
 
-ImageGenStage Stage(BtceduWorkspace w) => ImageGenStage.Create(w, prompts);
+ImageGenStage Stage(BtceduWorkspace w) => w.ImageGenStage(prompts);
 
 async Task<ImageGenSummary> Run(BtceduWorkspace w)
 {
@@ -123,7 +123,7 @@ static async Task<List<(string, double)>> PacedRuns(string prompts)
         using var text = new OpenAITextGenService(w.Settings, options);
         var channel = Channel.CreateUnbounded<ImageGenEvent>();
         var sw = Stopwatch.StartNew();
-        var run = ImageGenStage.Create(w, prompts).RunAsync("bench", new ImageGenSelection { ThrottleLimit = 4 }, images, text, channel.Writer, CancellationToken.None);
+        var run = w.ImageGenStage(prompts).RunAsync("bench", new ImageGenSelection { ThrottleLimit = 4 }, images, text, channel.Writer, CancellationToken.None);
         await foreach (var _ in channel.Reader.ReadAllAsync()) { }
         var summary = await run;
         var ideal = window + (Math.Ceiling((double)(n - limit) / 4) * latency);

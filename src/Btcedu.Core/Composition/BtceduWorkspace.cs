@@ -32,6 +32,12 @@ public sealed class BtceduWorkspace
     public Invalidation Invalidation { get; }
     public ChapterImporter Importer { get; }
 
+    /// <summary>What the image stage needs of this workspace.</summary>
+    public ImageGen.ImageGenServices ImageGenServices => new(Paths, Settings, Time, Database, Episodes, Chapters, Invalidation);
+
+    /// <summary>The image stage over this workspace, with the prompt templates in <paramref name="promptsDirectory"/>.</summary>
+    public ImageGen.ImageGenStage ImageGenStage(string promptsDirectory) => ImageGen.ImageGenStage.Create(ImageGenServices, promptsDirectory);
+
     /// <summary>The root a session works in: <c>BTCEDU_ROOT</c> when set, else the caller's current location.</summary>
     public static string ResolveRoot(IReadOnlyDictionary<string, string?> environment, string currentLocation) =>
         environment.TryGetValue("BTCEDU_ROOT", out var root) && !string.IsNullOrWhiteSpace(root)

@@ -6,7 +6,6 @@ using Btcedu.Core.Pipeline;
 using Btcedu.Core.Prompts;
 using Btcedu.Core.Storage;
 using Btcedu.Core.Workspace;
-using Btcedu.Core.Composition;
 
 namespace Btcedu.Core.ImageGen;
 
@@ -19,11 +18,11 @@ public sealed class ImageGenPlanner
     /// <summary>Stages whose markers only say "inputs may have changed": the chapter hash settles it.</summary>
     private static readonly HashSet<string> UpstreamStages = [.. new[] { Stage.correct, Stage.translate, Stage.adapt, Stage.chapterize }.Select(s => s.ToString())];
 
-    private readonly BtceduWorkspace _workspace;
+    private readonly ImageGenServices _workspace;
     private readonly PromptRegistry _prompts;
     private readonly PipelineRunStore _runs;
 
-    public ImageGenPlanner(BtceduWorkspace workspace, PromptRegistry prompts, PipelineRunStore runs)
+    public ImageGenPlanner(ImageGenServices workspace, PromptRegistry prompts, PipelineRunStore runs)
     {
         _workspace = workspace;
         _prompts = prompts;

@@ -96,7 +96,7 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
 
     private void RunEpisode(string episodeId, ImageGenSelection selection)
     {
-        var stage = ImageGenStage.Create(Workspace, ModulePaths.Prompts);
+        var stage = Workspace.ImageGenStage(ModulePaths.Prompts);
         // The plan (read-only, no lock) is what -WhatIf shows and -Confirm asks about.
         var plan = stage.Plan(episodeId, selection);
         foreach (var warning in plan.Warnings)

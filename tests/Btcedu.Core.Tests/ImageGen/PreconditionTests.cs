@@ -48,7 +48,7 @@ public sealed class PreconditionTests
             h.Environment["BTCEDU_LLM_MODEL"] = "gpt-unpriced";
         }
         var ws = h.Workspace;
-        var planner = new ImageGenPlanner(ws, new Prompts.PromptRegistry(StageHarness.PromptsDirectory, new PromptVersionStore(ws.Database)), new PipelineRunStore(ws.Database));
+        var planner = new ImageGenPlanner(ws.ImageGenServices, new Prompts.PromptRegistry(StageHarness.PromptsDirectory, new PromptVersionStore(ws.Database)), new PipelineRunStore(ws.Database));
         var rows = RowCounts(ws.Database);
 
         var e = Assert.Throws<BtceduException>(() => planner.Plan("ep1", new ImageGenSelection { Named = errorId == "ChapterNotFound" ? ["ch99"] : null }, record: true));

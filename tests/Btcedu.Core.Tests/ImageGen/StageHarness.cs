@@ -75,7 +75,7 @@ public sealed class StageHarness : IAsyncDisposable
         ws.Importer.Apply(ws.Importer.Plan(file, null));
     }
 
-    public ImageGenStage Stage(BtceduWorkspace? ws = null) => ImageGenStage.Create(ws ?? Workspace, PromptsDirectory);
+    public ImageGenStage Stage(BtceduWorkspace? ws = null) => (ws ?? Workspace).ImageGenStage(PromptsDirectory);
 
     public Task<ImageGenSummary> StartRun(ImageGenSelection selection, System.Threading.Channels.ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken, BtceduWorkspace? ws = null)
     {

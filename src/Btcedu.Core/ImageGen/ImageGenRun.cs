@@ -1,0 +1,185 @@
+using System.Threading.Channels;
+using Btcedu.Core.Episodes;
+using Btcedu.Core.Imaging;
+using Btcedu.Core.Llm;
+using Btcedu.Core.Pipeline;
+using Btcedu.Core.Storage;
+using Btcedu.Core.Workspace;
+
+namespace Btcedu.Core.ImageGen;
+
+/// <summary>
+/// A run that holds its episode's lock and has planned under it: the caller can show <see cref="Plan"/> before
+/// anything is called, then run it. The chapters to generate run concurrently up to the throttle limit; each
+/// result is reported in chapter order; at the end the run writes provenance, records itself, sets the episode's
+/// status and the stale markers. Dispose to release the lock (after the run has settled).
+/// </summary>
+public sealed class ImageGenRun : IDisposable
+{
+    private readonly ImageGenServices _services;
+    private readonly PipelineRunStore _runs;
+    private readonly MediaAssetStore _assets;
+    private readonly DeliveryJournal _journal;
+    private readonly EpisodeLock _lock;
+
+    internal ImageGenRun(ImageGenServices services, PipelineRunStore runs, MediaAssetStore assets, DeliveryJournal journal, ImageGenPlan plan, EpisodeLock episodeLock)
+    {
+        _services = services;
+        _runs = runs;
+        _assets = assets;
+        _journal = journal;
+        Plan = plan;
+        _lock = episodeLock;
+    }
+
+    public ImageGenPlan Plan { get; }
+
+    /// <summary>Whether any chapter is to be generated: only then are providers needed.</summary>
+    public bool HasWork => Plan.ToGenerate.Any();
+
+    /// <summary>Runs the plan; <paramref name="events"/> is completed at the end.</summary>
+    public async Task<ImageGenSummary> RunAsync(IImageGenService? images, ITextGenService? text, ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (HasWork && (images is null || text is null))
+            {
+                throw new InvalidOperationException("A run with chapters to generate needs an image and a text provider.");
+            }
+            return await ExecuteAsync(images, text, events, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            events.TryComplete();
+        }
+    }
+
+    public void Dispose() => _lock.Dispose();
+
+    private async Task<ImageGenSummary> ExecuteAsync(IImageGenService? images, ITextGenService? text, ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken)
+    {
+        var run = new RunState(_services, Plan, _runs, _assets, _journal, events);
+        var manifest = new ManifestRecorder(run);
+        var emitter = new ResultEmitter(Plan.Items, events);
+        var job = new ChapterJob(run, manifest, new PromptWriter(run, text), images);
+
+        var work = new List<(int Index, PlannedChapter Item)>();
+        for (var i = 0; i < Plan.Items.Count; i++)
+        {
+            var item = Plan.Items[i];
+            if (item.Decision == ChapterDecision.Generate)
+            {
+                work.Add((i, item));
+            }
+            else
+            {
+                emitter.Complete(i, ResultWithoutWork(run, manifest, item));
+            }
+        }
+        await emitter.EmitReadyAsync().ConfigureAwait(false);
+        if (work.Count == 0)
+        {
+            return await FinishAsync(run, manifest, emitter, cancelled: false).ConfigureAwait(false);
+        }
+
+        run.RunId = _runs.Start(run.EpisodeId, Stage.imagegen);
+        var cancelled = false;
+        var done = 0;
+        try
+        {
+            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Plan.ThrottleLimit, CancellationToken = cancellationToken },
+                async (w, ct) =>
+                {
+                    emitter.Complete(w.Index, await job.RunAsync(w.Item, ct).ConfigureAwait(false));
+                    var count = Interlocked.Increment(ref done);
+                    await events.WriteAsync(new ProgressChanged(count, work.Count, run.Ledger.RunSpent, w.Item.Chapter.ChapterId), CancellationToken.None).ConfigureAwait(false);
+                    await emitter.EmitReadyAsync().ConfigureAwait(false);
+                }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            cancelled = true;
+        }
+        catch (Exception e)
+        {
+            // Whatever stopped the run, its row must not stay "running" with its spending unrecorded.
+            _runs.Complete(run.RunId, PipelineRunStatus.Failed, run.InputTokens, run.OutputTokens, run.Ledger.RunSpent, e.Message);
+            throw;
+        }
+        var summary = await FinishAsync(run, manifest, emitter, cancelled).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return summary;
+    }
+
+    private static ImageGenChapterResult ResultWithoutWork(RunState run, ManifestRecorder manifest, PlannedChapter item) => item.Decision switch
+    {
+        ChapterDecision.UpToDate => run.Result(item, ImageStatus.Unchanged, reason: item.Reason),
+        ChapterDecision.NotSelected => run.Result(item,
+            manifest[item.Chapter.ChapterId].Status == ImageStatus.Generated && File.Exists(run.Paths.ImageFile(run.EpisodeId, item.Chapter.ChapterId)) ? ImageStatus.Unchanged : ImageStatus.Skipped,
+            reason: item.Reason),
+        _ => run.Result(item, ImageStatus.Skipped, reason: item.Reason),
+    };
+
+    private async Task<ImageGenSummary> FinishAsync(RunState run, ManifestRecorder manifest, ResultEmitter emitter, bool cancelled)
+    {
+        // Only chapters in this run's scope count; the others were carried over, not looked at.
+        var results = emitter.InScope;
+        var verdict = RunVerdict.Of(Plan.Episode.Status, Plan.MaxCostUsd, cancelled, run.StoppedBy,
+            Plan.Items.Where(i => i.Decision == ChapterDecision.Skip).Select(i => i.Chapter.ChapterId).ToHashSet(StringComparer.Ordinal),
+            [.. Plan.Items.Select(i => i.Chapter.ChapterId)], [.. results.Select(r => (r.ChapterId, r.Status))]);
+
+        var paths = run.Paths;
+        foreach (var chapterId in verdict.SatisfiedChapters)
+        {
+            StaleMarker.Clear(paths.ImageFile(run.EpisodeId, chapterId));
+        }
+        if (verdict.StageSatisfied)
+        {
+            StaleMarker.Clear(paths.ManifestFile(run.EpisodeId));
+        }
+        int Count(ImageStatus s) => results.Count(r => r.Status == s);
+        var generated = Count(ImageStatus.Generated);
+        if (verdict.InvalidatesDownstream)
+        {
+            _services.Invalidation.InvalidateDownstream(run.EpisodeId, Stage.imagegen, $"{generated} image(s) regenerated");
+        }
+
+        // A run that called nothing writes only what is missing or out of date: an idempotent re-run touches no file.
+        var duration = run.Time.GetElapsedTime(run.StartedTicks);
+        if (run.RunId != 0 || manifest.DiffersFromDisk())
+        {
+            await manifest.WriteAsync().ConfigureAwait(false);
+        }
+        if (run.RunId != 0 || !File.Exists(paths.ImageGenProvenanceFile(run.EpisodeId)))
+        {
+            await ProvenanceWriter.WriteAsync(run, results, duration).ConfigureAwait(false);
+        }
+        if (run.RunId != 0)
+        {
+            _runs.Complete(run.RunId, verdict.RunStatus, run.InputTokens, run.OutputTokens, run.Ledger.RunSpent, verdict.Error);
+        }
+        if (verdict.EpisodeStatus != Plan.Episode.Status)
+        {
+            _services.Episodes.SetStatus(run.EpisodeId, verdict.EpisodeStatus, verdict.EpisodeStatus == EpisodeStatus.COST_LIMIT ? "image generation stopped at the cost cap" : null);
+        }
+
+        return new ImageGenSummary
+        {
+            EpisodeId = run.EpisodeId,
+            Generated = generated,
+            Unchanged = Count(ImageStatus.Unchanged),
+            Skipped = Count(ImageStatus.Skipped),
+            Failed = Count(ImageStatus.Failed),
+            CostLimited = Count(ImageStatus.CostLimited),
+            CostUsd = run.Ledger.RunSpent,
+            InputTokens = run.InputTokens,
+            OutputTokens = run.OutputTokens,
+            Duration = duration,
+            EpisodeStatus = verdict.EpisodeStatus,
+            RunStatus = verdict.RunStatus,
+            MaxCostUsd = Plan.MaxCostUsd,
+            FailedChapters = [.. results.Where(r => r.Status == ImageStatus.Failed).Select(r => r.ChapterId)],
+            StoppedBy = run.StoppedBy,
+        };
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using Btcedu.Core.Imaging;
+using Btcedu.Core.Storage;
+using Btcedu.Core.Workspace;
+
+namespace Btcedu.Core.ImageGen;
+
+/// <summary>The manifest entries (and the media_assets row) a run writes for a chapter, one factory per outcome.</summary>
+internal static class ManifestEntries
+{
+    public static ManifestEntry Blank(PlannedChapter item, ImageStatus status) =>
+        new() { ChapterId = item.Chapter.ChapterId, VisualType = item.Chapter.VisualType.ToString(), Status = status };
+
+    /// <summary>Before the run: skipped chapters say why; kept images and chapters outside the selection carry their entry over untouched.</summary>
+    public static ManifestEntry Initial(PlannedChapter item) => item.Decision switch
+    {
+        ChapterDecision.Skip => Blank(item, ImageStatus.Skipped) with { Reason = item.Reason },
+        _ when item.Previous is not null => item.Previous,
+        _ => Blank(item, ImageStatus.Skipped) with { Reason = "no image yet: " + item.Reason },
+    };
+
+    public static ManifestEntry CostLimited(PlannedChapter item, decimal cap) => (item.Previous ?? Blank(item, ImageStatus.CostLimited)) with
+    {
+        Status = ImageStatus.CostLimited,
+        Reason = string.Create(CultureInfo.InvariantCulture, $"the next call would pass the episode's cost cap of ${cap}"),
+        Error = null,
+    };
+
+    public static ManifestEntry Failed(PlannedChapter item, string? prompt, string error) => (item.Previous ?? Blank(item, ImageStatus.Failed)) with
+    {
+        Status = ImageStatus.Failed,
+        Prompt = prompt ?? item.Previous?.Prompt,
+        // The hash the prompt was written for, so a retry of this unchanged chapter reuses it.
+        ChapterHash = prompt is null ? item.Previous?.ChapterHash : item.ChapterHash,
+        Error = error,
+        Reason = null,
+    };
+
+    public static ManifestEntry Generated(PlannedChapter item, ImageGenRequest request, ImageGenResult result, ImageRequestProfile profile, string filePath, DateTimeOffset at, decimal cost) => new()
+    {
+        ChapterId = item.Chapter.ChapterId,
+        VisualType = item.Chapter.VisualType.ToString(),
+        Status = ImageStatus.Generated,
+        Prompt = request.Prompt,
+        RevisedPrompt = result.RevisedPrompt,
+        Model = profile.Model,
+        Size = $"{ImageNormalizer.TargetWidth}x{ImageNormalizer.TargetHeight}",
+        SourceSize = result.SourceSize,
+        Quality = profile.Quality,
+        FilePath = filePath,
+        GeneratedAt = Timestamps.Format(at),
+        ChapterHash = item.ChapterHash,
+        CostUsd = cost,
+        CostEstimated = result.CostEstimated,
+        InputTokens = result.InputTokens,
+        OutputTokens = result.OutputTokens,
+    };
+
+    /// <summary>The media_assets row of a generated image; its metadata repeats the entry and adds what only the database keeps.</summary>
+    public static NewMediaAsset Asset(string episodeId, PlannedChapter item, ManifestEntry entry, ImageGenResult result, ImageRequestProfile profile, long? promptVersionId) =>
+        new(episodeId, item.Chapter.ChapterId, "image", entry.FilePath!, "image/png", result.Png!.LongLength,
+            new Dictionary<string, object?>
+            {
+                ["prompt"] = entry.Prompt,
+                ["revised_prompt"] = entry.RevisedPrompt,
+                ["model"] = entry.Model,
+                ["size"] = entry.Size,
+                ["requested_size"] = profile.Size,
+                ["source_size"] = entry.SourceSize,
+                ["quality"] = entry.Quality,
+                ["cost_usd"] = entry.CostUsd,
+                ["cost_estimated"] = result.CostEstimated,
+                ["text_input_tokens"] = result.Usage?.TextInputTokens,
+                ["image_input_tokens"] = result.Usage?.ImageInputTokens,
+                ["output_tokens"] = result.OutputTokens,
+                ["chapter_hash"] = entry.ChapterHash,
+                ["attempts"] = result.Attempts,
+            },
+            promptVersionId);
+}

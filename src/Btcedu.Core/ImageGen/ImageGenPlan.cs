@@ -111,6 +111,16 @@ public sealed record ImageGenPlan
         return text.ToString();
     }
 
+    /// <summary>Debug-level detail: what the run may spend and how each chapter was decided.</summary>
+    public IEnumerable<string> DebugLines()
+    {
+        yield return Invariant($"Episode '{Episode.Id}' ({Episode.Status}): {Profile.Model} {Profile.Size} {Profile.Quality} at about {Usd(Profile.EstimatedCostUsd)} per image, prompt {Template.Name} v{PromptVersion.Version}, throttle {ThrottleLimit}, spent {Usd(SpentBeforeUsd)} of {Usd(MaxCostUsd)}.");
+        foreach (var item in Items)
+        {
+            yield return $"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): {item.Decision}, {item.Reason}; hash {item.ChapterHash}";
+        }
+    }
+
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 
     private static string Usd(decimal value) => "$" + value.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);

@@ -110,14 +110,17 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         }
 
         using var prepared = stage.Prepare(episodeId, selection);
-        WritePlanDebug(prepared.Plan);
-        var summary = Pump($"Generating images for {episodeId}", (events, token) =>
+        foreach (var line in prepared.Plan.DebugLines())
+        {
+            WriteDebug(line);
+        }
+        var summary = Pump($"Generating images for {episodeId}", async (events, token) =>
         {
             void Post(string line) => events.TryWrite(new RunMessage(line, IsWarning: false));
             // Providers are built only when there is something to generate: an up-to-date episode needs no client.
-            var images = prepared.HasWork ? new OpenAIImageGenService(Workspace.Settings, log: Post) : null;
-            var text = prepared.HasWork ? new OpenAITextGenService(Workspace.Settings, log: Post) : null;
-            return RunAndDispose(prepared.RunAsync(images, text, events, token), images, text);
+            using var images = prepared.HasWork ? new OpenAIImageGenService(Workspace.Settings, log: Post) : null;
+            using var text = prepared.HasWork ? new OpenAITextGenService(Workspace.Settings, log: Post) : null;
+            return await prepared.RunAsync(images, text, events, token).ConfigureAwait(false);
         });
         if (summary is null)
         {
@@ -128,30 +131,6 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         foreach (var error in summary.Errors())
         {
             WriteBtceduError(error);
-        }
-    }
-
-    private static async Task<ImageGenSummary> RunAndDispose(Task<ImageGenSummary> run, IDisposable? images, IDisposable? text)
-    {
-        try
-        {
-            return await run.ConfigureAwait(false);
-        }
-        finally
-        {
-            images?.Dispose();
-            text?.Dispose();
-        }
-    }
-
-    /// <summary>Debug-level detail: how each chapter was decided, and what the run may spend.</summary>
-    private void WritePlanDebug(ImageGenPlan plan)
-    {
-        WriteDebug(string.Create(CultureInfo.InvariantCulture,
-            $"Episode '{plan.Episode.Id}' ({plan.Episode.Status}) in {Workspace.Paths.Root}: {plan.Profile.Model} {plan.Profile.Size} {plan.Profile.Quality} at about ${plan.Profile.EstimatedCostUsd:0.000} per image, prompt {plan.Template.Name} v{plan.PromptVersion.Version}, throttle {plan.ThrottleLimit}, spent ${plan.SpentBeforeUsd:0.000} of ${plan.MaxCostUsd:0.000}."));
-        foreach (var item in plan.Items)
-        {
-            WriteDebug($"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): {item.Decision}, {item.Reason}; hash {item.ChapterHash}");
         }
     }
 

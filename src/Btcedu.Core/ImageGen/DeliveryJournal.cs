@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Btcedu.Core.Storage;
 using Btcedu.Core.Workspace;
@@ -48,7 +47,7 @@ internal sealed class DeliveryJournal
 
     /// <summary>Journals the staged delivery: from here on, a kill leaves an image the next run adopts.</summary>
     public void Deliver(long id, byte[] png, ManifestEntry entry, NewMediaAsset asset, RunTotals totals) =>
-        _store.Deliver(id, Sha256(png), entry.CostUsd, JsonSerializer.Serialize(entry, BtceduJson.Compact),
+        _store.Deliver(id, ContentHash.Of(png), entry.CostUsd, JsonSerializer.Serialize(entry, BtceduJson.Compact),
             JsonSerializer.Serialize(asset, BtceduJson.Compact), totals);
 
     /// <summary>Moves the staged PNG over the chapter's image: one rename, so the image is the old one or the new one.</summary>
@@ -121,25 +120,10 @@ internal sealed class DeliveryJournal
 
     private Where? Locate(ImageDelivery d)
     {
-        if (Sha256Of(_paths.ImageFile(d.EpisodeId, d.ChapterId)) == d.PngSha256)
+        if (ContentHash.OfFile(_paths.ImageFile(d.EpisodeId, d.ChapterId)) == d.PngSha256)
         {
             return Where.InPlace;
         }
-        return Sha256Of(StagedFile(d.EpisodeId, d.ChapterId)) == d.PngSha256 ? Where.Staged : null;
+        return ContentHash.OfFile(StagedFile(d.EpisodeId, d.ChapterId)) == d.PngSha256 ? Where.Staged : null;
     }
-
-    private static string? Sha256Of(string path)
-    {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return "sha256:" + Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-    }
-
-    private static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
 }

@@ -187,7 +187,9 @@ internal sealed class OpenAIConnection : IDisposable
         return new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
         {
             PermitLimit = perMinute,
-            Window = window + (window / segments) + (window / 100), // + one segment, + 1% for arrival jitter
+            // + one segment, + arrival jitter: 1% of the window, at least a quarter second (requests leave a busy
+            // machine, or cross the network, at uneven delays).
+            Window = window + (window / segments) + Max(window / 100, TimeSpan.FromMilliseconds(250)),
             SegmentsPerWindow = segments,
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
@@ -261,4 +263,6 @@ internal sealed class OpenAIConnection : IDisposable
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -7,7 +7,7 @@ namespace Btcedu.Core.Workspace;
 /// <summary>The one JSON shape for every file the module writes: UTF-8, indented by 2, Turkish text unescaped.</summary>
 public static class BtceduJson
 {
-    public static readonly JsonSerializerOptions Options = new()
+    internal static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = true, // two spaces, the .NET default
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -17,7 +17,7 @@ public static class BtceduJson
     };
 
     /// <summary>The same conventions on one line, for JSON stored in database columns.</summary>
-    public static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
+    internal static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
 
     public static byte[] Serialize<T>(T value)
     {

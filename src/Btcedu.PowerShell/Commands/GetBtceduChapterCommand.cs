@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using Btcedu.Core.Chapters;
 
+using Btcedu.PowerShell.Completion;
+
 namespace Btcedu.PowerShell.Commands;
 
 /// <summary>Writes one typed <see cref="Chapter"/> per chapter of an episode, ready for Where and downstream cmdlets.</summary>
@@ -11,11 +13,13 @@ public sealed class GetBtceduChapterCommand : BtceduCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(EpisodeIdCompleter))]
     public string EpisodeId { get; set; } = "";
 
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ChapterIdCompleter))]
     public string[]? ChapterId { get; set; }
 
     [Parameter]

@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using Btcedu.Core.Episodes;
 
+using Btcedu.PowerShell.Completion;
+
 namespace Btcedu.PowerShell.Commands;
 
 /// <summary>Lists episodes, optionally by id (wildcards, case-sensitive) and status.</summary>
@@ -14,6 +16,7 @@ public sealed class GetBtceduEpisodeCommand : BtceduCmdlet
     [Alias("Id")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(EpisodeIdCompleter))]
     public string[]? EpisodeId { get; set; }
 
     [Parameter]

@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using Btcedu.Core.Models;
 
+using Btcedu.PowerShell.Completion;
+
 namespace Btcedu.PowerShell.Commands;
 
 /// <summary>Lists the image model catalogue (shipped models.yaml plus btcedu.yaml's image_models) with each model's status today.</summary>
@@ -11,6 +13,7 @@ public sealed class GetBtceduImageModelCommand : BtceduCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ImageModelCompleter))]
     public string[]? Name { get; set; }
 
     [Parameter]

@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using Btcedu.Core.Storage;
 
+using Btcedu.PowerShell.Completion;
+
 namespace Btcedu.PowerShell.Commands;
 
 /// <summary>Lists recorded assets (images) for episodes and chapters; -Missing lists those whose file is gone or changed size.</summary>
@@ -14,11 +16,13 @@ public sealed class GetBtceduMediaAssetCommand : BtceduCmdlet
     [Alias("Id")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(EpisodeIdCompleter))]
     public string[]? EpisodeId { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ChapterIdCompleter))]
     public string[]? ChapterId { get; set; }
 
     [Parameter]

@@ -3,6 +3,8 @@ using System.Management.Automation;
 using Btcedu.Core.Chapters;
 using Btcedu.Core.Episodes;
 
+using Btcedu.PowerShell.Completion;
+
 namespace Btcedu.PowerShell.Commands;
 
 /// <summary>
@@ -29,6 +31,7 @@ public sealed class ImportBtceduChapterCommand : BtceduCmdlet
     /// <summary>The episode to import into; defaults to the document's own episode_id, and must equal it.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(EpisodeIdCompleter))]
     public string? EpisodeId { get; set; }
 
     protected override void ProcessRecord()

@@ -7,6 +7,8 @@ using Btcedu.Core.Imaging;
 using Btcedu.Core.Llm;
 using Btcedu.Core.Workspace;
 
+using Btcedu.PowerShell.Completion;
+
 namespace Btcedu.PowerShell.Commands;
 
 /// <summary>
@@ -26,11 +28,13 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = EpisodeSet)]
     [Alias("Id")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(EpisodeIdCompleter))]
     public string[] EpisodeId { get; set; } = [];
 
     /// <summary>Regenerate exactly these chapters, even when unchanged.</summary>
     [Parameter(ParameterSetName = EpisodeSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ChapterIdCompleter))]
     public string[]? ChapterId { get; set; }
 
     /// <summary>Chapters from Get-BtceduChapter: the run is limited to them (each is still skipped when up to date).</summary>

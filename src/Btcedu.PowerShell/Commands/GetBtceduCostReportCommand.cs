@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using Btcedu.Core.Storage;
 using Btcedu.PowerShell.Completion;
-
 namespace Btcedu.PowerShell.Commands;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Btcedu.Core.Models;
-
 using Btcedu.PowerShell.Completion;
 
 namespace Btcedu.PowerShell.Commands;

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Btcedu.Core.Storage;
-
 using Btcedu.PowerShell.Completion;
 
 namespace Btcedu.PowerShell.Commands;

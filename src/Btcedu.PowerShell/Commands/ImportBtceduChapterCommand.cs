@@ -2,7 +2,6 @@ using System.Collections.ObjectModel;
 using System.Management.Automation;
 using Btcedu.Core.Chapters;
 using Btcedu.Core.Episodes;
-
 using Btcedu.PowerShell.Completion;
 
 namespace Btcedu.PowerShell.Commands;

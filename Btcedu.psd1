@@ -11,9 +11,11 @@
     FormatsToProcess     = @('module/Btcedu.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-BtceduChapter'
+        'Get-BtceduCostReport'
         'Get-BtceduEpisode'
         'Get-BtceduImageModel'
         'Get-BtceduMediaAsset'
+        'Get-BtceduPromptVersion'
         'Import-BtceduChapter'
         'Invoke-BtceduImageGen'
         'New-BtceduEpisode'

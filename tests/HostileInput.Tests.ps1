@@ -246,6 +246,7 @@ Describe 'One id rule for every cmdlet' {
         }
         @($wildcard | Sort-Object) | Should -Be @(
             'Get-BtceduChapter -ChapterId'
+            'Get-BtceduCostReport -EpisodeId'
             'Get-BtceduEpisode -EpisodeId'
             'Get-BtceduMediaAsset -ChapterId'
             'Get-BtceduMediaAsset -EpisodeId')

@@ -2,6 +2,7 @@ namespace Btcedu.Core.Chapters;
 
 /// <summary>The visual types of the chapter contract, spelled as the document spells them.</summary>
 #pragma warning disable CA1707, IDE1006 // the contract's own spelling, so `Where VisualType -eq b_roll` works
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum VisualType
 {
     title_card,

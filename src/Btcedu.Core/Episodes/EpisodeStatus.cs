@@ -5,6 +5,7 @@ namespace Btcedu.Core.Episodes;
 /// so <c>Where Status -eq IMAGES_GENERATED</c> reads the same everywhere.
 /// </summary>
 #pragma warning disable CA1707 // the domain's own spelling
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum EpisodeStatus
 {
     // v1 (legacy)

@@ -24,6 +24,7 @@ internal sealed class ChapterJob
 
     public async Task<ImageGenChapterResult> RunAsync(PlannedChapter item, CancellationToken ct)
     {
+        using var subject = Workspace.LogContext.Begin($"{_run.EpisodeId}/{item.Chapter.ChapterId}"); // names retries and pauses
         try
         {
             return await GenerateAsync(item, ct).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 namespace Btcedu.Core.Models;
 
 /// <summary>API shapes: what sizes, qualities, styles and response formats a model takes, and how it bills.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))] // ConvertTo-Json writes the name
 public enum ImageModelFamily
 {
     /// <summary>dall-e-3: fixed sizes, standard|hd, vivid|natural, billed per image. OpenAI shut it down on 2026-05-12.</summary>

@@ -40,8 +40,9 @@ internal sealed class OpenAIConnection : IDisposable
         Time = time;
         Scrubber = new SecretScrubber(key, settings.OpenAiBaseUrl);
         _label = label;
-        // Every line goes through the scrubber, whatever a caller or an API message put into it.
-        _log = log is null ? _ => { } : line => log(Scrubber.Scrub(line));
+        // Every line goes through the scrubber, whatever a caller or an API message put into it, and names the
+        // episode and chapter whose call wrote it (LogContext, begun by the chapter's job).
+        _log = log is null ? _ => { } : line => log(Scrubber.Scrub(LogContext.Name(line)));
 
         AttemptTimeout = options.AttemptTimeout ?? TimeSpan.FromSeconds(settings.ImageTimeoutSeconds);
         // Paced calls may queue for minutes behind each other, so only an explicit overall deadline applies then;

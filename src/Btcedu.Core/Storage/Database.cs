@@ -9,17 +9,24 @@ namespace Btcedu.Core.Storage;
 public sealed class Database
 {
     private readonly string _connectionString;
+    private readonly bool _readOnly;
 
     public Database(string path, TimeProvider time)
+        : this(path, time, readOnly: false)
+    {
+    }
+
+    private Database(string path, TimeProvider time, bool readOnly)
     {
         Path = path;
         Time = time;
+        _readOnly = readOnly;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
-            DefaultTimeout = 30,
+            DefaultTimeout = readOnly ? 2 : 30,
         }.ToString();
     }
 
@@ -44,10 +51,21 @@ public sealed class Database
         return db;
     }
 
+    /// <summary>
+    /// The database for reading only (argument completion, reports that must not change anything): no file or
+    /// folder is created, no migration runs, no pragma writes. Null when the workspace has no database yet.
+    /// </summary>
+    public static Database? OpenReadOnly(string path, TimeProvider time) =>
+        File.Exists(path) ? new Database(path, time, readOnly: true) : null;
+
     internal SqliteConnection Connect()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        if (_readOnly)
+        {
+            return connection; // a WAL reader never blocks the writer; journal_mode is the writer's to set
+        }
         using var pragma = connection.CreateCommand();
         pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
         pragma.ExecuteNonQuery();

@@ -20,6 +20,10 @@ public sealed record MediaAsset
     public string? ChapterHash { get; init; }
     public long? PromptVersionId { get; init; }
     public int? PromptVersion { get; init; }
+    /// <summary>The template that wrote the image prompt ("imagegen"); null when the chapter gave its own prompt.</summary>
+    public string? PromptName { get; init; }
+    /// <summary>The prompt the image was generated from, as recorded in the metadata.</summary>
+    public string? Prompt { get; init; }
     /// <summary>The metadata JSON as stored.</summary>
     public required string Metadata { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }

@@ -37,7 +37,7 @@ public sealed class MediaAssetStore
         using var connection = _db.Connect();
         return connection.Query("""
             SELECT a.id, a.episode_id, a.chapter_id, a.asset_type, a.file_path, a.mime_type, a.size_bytes, a.duration_seconds,
-                   a.metadata, a.prompt_version_id, p.version, a.created_at
+                   a.metadata, a.prompt_version_id, p.version, a.created_at, p.name
             FROM media_assets a LEFT JOIN prompt_versions p ON p.id = a.prompt_version_id
             WHERE ($e IS NULL OR a.episode_id = $e) AND ($t IS NULL OR a.asset_type = $t)
             ORDER BY a.episode_id, a.asset_type, a.chapter_id, a.id
@@ -49,12 +49,13 @@ public sealed class MediaAssetStore
         var episodeId = r.GetString(1);
         var filePath = r.GetString(4);
         var metadata = r.GetString(8);
-        string? model = null, hash = null;
+        string? model = null, hash = null, prompt = null;
         decimal? cost = null;
         using (var json = JsonDocument.Parse(metadata))
         {
             var root = json.RootElement;
             if (root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String) { model = m.GetString(); }
+            if (root.TryGetProperty("prompt", out var t) && t.ValueKind == JsonValueKind.String) { prompt = t.GetString(); }
             if (root.TryGetProperty("chapter_hash", out var h) && h.ValueKind == JsonValueKind.String) { hash = h.GetString(); }
             if (root.TryGetProperty("cost_usd", out var c) && c.ValueKind == JsonValueKind.Number) { cost = c.GetDecimal(); }
         }
@@ -75,6 +76,8 @@ public sealed class MediaAssetStore
             ChapterHash = hash,
             PromptVersionId = r.IsDBNull(9) ? null : r.GetInt64(9),
             PromptVersion = r.IsDBNull(10) ? null : r.GetInt32(10),
+            PromptName = r.NullableString(12),
+            Prompt = prompt,
             CreatedAt = Timestamps.Parse(r.GetString(11)),
         };
     }

@@ -46,6 +46,13 @@ public sealed class PromptVersionStore
         return Find(connection, null, name, contentHash);
     }
 
+    /// <summary>Every version of every template, by name then version.</summary>
+    public IReadOnlyList<PromptVersion> List()
+    {
+        using var connection = _db.Connect();
+        return connection.Query($"SELECT {Columns} FROM prompt_versions ORDER BY name, version", Read);
+    }
+
     public IReadOnlyList<PromptVersion> List(string name)
     {
         using var connection = _db.Connect();

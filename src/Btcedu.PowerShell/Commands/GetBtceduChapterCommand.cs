@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Btcedu.Core.Chapters;
+using Btcedu.PowerShell.Completion;
 
 namespace Btcedu.PowerShell.Commands;
 
@@ -11,11 +12,13 @@ public sealed class GetBtceduChapterCommand : BtceduCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(EpisodeIdCompleter))]
     public string EpisodeId { get; set; } = "";
 
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ChapterIdCompleter))]
     public string[]? ChapterId { get; set; }
 
     [Parameter]

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Btcedu.Core.Episodes;
+using Btcedu.PowerShell.Completion;
 
 namespace Btcedu.PowerShell.Commands;
 
@@ -14,6 +15,7 @@ public sealed class GetBtceduEpisodeCommand : BtceduCmdlet
     [Alias("Id")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(EpisodeIdCompleter))]
     public string[]? EpisodeId { get; set; }
 
     [Parameter]

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Btcedu.Core.Models;
+using Btcedu.PowerShell.Completion;
 
 namespace Btcedu.PowerShell.Commands;
 
@@ -11,6 +12,7 @@ public sealed class GetBtceduImageModelCommand : BtceduCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ImageModelCompleter))]
     public string[]? Name { get; set; }
 
     [Parameter]

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Btcedu.Core.Storage;
+using Btcedu.PowerShell.Completion;
 
 namespace Btcedu.PowerShell.Commands;
 
@@ -14,11 +15,13 @@ public sealed class GetBtceduMediaAssetCommand : BtceduCmdlet
     [Alias("Id")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(EpisodeIdCompleter))]
     public string[]? EpisodeId { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ChapterIdCompleter))]
     public string[]? ChapterId { get; set; }
 
     [Parameter]

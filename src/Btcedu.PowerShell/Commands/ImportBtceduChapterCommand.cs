@@ -2,6 +2,7 @@ using System.Collections.ObjectModel;
 using System.Management.Automation;
 using Btcedu.Core.Chapters;
 using Btcedu.Core.Episodes;
+using Btcedu.PowerShell.Completion;
 
 namespace Btcedu.PowerShell.Commands;
 
@@ -29,6 +30,7 @@ public sealed class ImportBtceduChapterCommand : BtceduCmdlet
     /// <summary>The episode to import into; defaults to the document's own episode_id, and must equal it.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(EpisodeIdCompleter))]
     public string? EpisodeId { get; set; }
 
     protected override void ProcessRecord()

@@ -6,6 +6,7 @@ using Btcedu.Core.ImageGen;
 using Btcedu.Core.Imaging;
 using Btcedu.Core.Llm;
 using Btcedu.Core.Workspace;
+using Btcedu.PowerShell.Completion;
 
 namespace Btcedu.PowerShell.Commands;
 
@@ -25,12 +26,12 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = EpisodeSet)]
     [Alias("Id")]
-    [ValidateNotNullOrEmpty]
+    [ValidateNotNullOrEmpty, ArgumentCompleter(typeof(EpisodeIdCompleter))]
     public string[] EpisodeId { get; set; } = [];
 
     /// <summary>Regenerate exactly these chapters, even when unchanged.</summary>
     [Parameter(ParameterSetName = EpisodeSet)]
-    [ValidateNotNullOrEmpty]
+    [ValidateNotNullOrEmpty, ArgumentCompleter(typeof(ChapterIdCompleter))]
     public string[]? ChapterId { get; set; }
 
     /// <summary>Chapters from Get-BtceduChapter: the run is limited to them (each is still skipped when up to date).</summary>

@@ -14,6 +14,7 @@
         'Get-BtceduEpisode'
         'Get-BtceduImageModel'
         'Get-BtceduMediaAsset'
+        'Get-BtceduPipelinePlan'
         'Import-BtceduChapter'
         'Invoke-BtceduImageGen'
         'New-BtceduEpisode'

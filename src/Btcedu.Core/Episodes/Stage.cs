@@ -1,6 +1,9 @@
 namespace Btcedu.Core.Episodes;
 
-/// <summary>The v2 pipeline's stages, spelled as markers and pipeline_runs record them.</summary>
+/// <summary>
+/// The pipelines' stages, spelled as markers and pipeline_runs record them: the v2 stages first, then the v1
+/// (legacy) ones, which no v2 episode ever sees.
+/// </summary>
 #pragma warning disable CA1707, IDE1006
 public enum Stage
 {
@@ -12,5 +15,12 @@ public enum Stage
     tts,
     render,
     publish,
+
+    // v1 (legacy)
+    download,
+    transcribe,
+    chunk,
+    generate,
+    refine,
 }
 #pragma warning restore CA1707, IDE1006

@@ -10,14 +10,17 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('module/Btcedu.Format.ps1xml')
     CmdletsToExport      = @(
+        'Clear-BtceduStale'
         'Get-BtceduChapter'
         'Get-BtceduEpisode'
         'Get-BtceduImageModel'
         'Get-BtceduMediaAsset'
         'Get-BtceduPipelinePlan'
+        'Get-BtceduStale'
         'Import-BtceduChapter'
         'Invoke-BtceduImageGen'
         'New-BtceduEpisode'
+        'Set-BtceduStale'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

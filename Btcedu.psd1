@@ -13,6 +13,7 @@
         'Clear-BtceduStale'
         'Get-BtceduChapter'
         'Get-BtceduEpisode'
+        'Get-BtceduImageHistory'
         'Get-BtceduImageModel'
         'Get-BtceduMediaAsset'
         'Get-BtceduPipelinePlan'
@@ -20,6 +21,7 @@
         'Import-BtceduChapter'
         'Invoke-BtceduImageGen'
         'New-BtceduEpisode'
+        'Restore-BtceduImage'
         'Set-BtceduStale'
     )
     FunctionsToExport    = @()

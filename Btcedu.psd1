@@ -10,15 +10,21 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('module/Btcedu.Format.ps1xml')
     CmdletsToExport      = @(
+        'Clear-BtceduStale'
         'Get-BtceduChapter'
         'Get-BtceduCostReport'
         'Get-BtceduEpisode'
+        'Get-BtceduImageHistory'
         'Get-BtceduImageModel'
         'Get-BtceduMediaAsset'
         'Get-BtceduPromptVersion'
+        'Get-BtceduPipelinePlan'
+        'Get-BtceduStale'
         'Import-BtceduChapter'
         'Invoke-BtceduImageGen'
         'New-BtceduEpisode'
+        'Restore-BtceduImage'
+        'Set-BtceduStale'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

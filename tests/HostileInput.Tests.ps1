@@ -249,7 +249,9 @@ Describe 'One id rule for every cmdlet' {
             'Get-BtceduCostReport -EpisodeId'
             'Get-BtceduEpisode -EpisodeId'
             'Get-BtceduMediaAsset -ChapterId'
-            'Get-BtceduMediaAsset -EpisodeId')
+            'Get-BtceduMediaAsset -EpisodeId'
+            'Get-BtceduPipelinePlan -EpisodeId'
+            'Get-BtceduStale -EpisodeId')
     }
 
     It 'refuses a wildcard in an exact-id parameter as InvalidArgument, and never suggests importing it' {
@@ -276,5 +278,10 @@ Describe 'One id rule for every cmdlet' {
         Get-BtceduChapter demo -ChapterId 'CH0*' | Should -BeNullOrEmpty
         (Get-ErrorFrom { Get-BtceduChapter demo -ChapterId CH01 }).FullyQualifiedErrorId | Should -BeLike 'ChapterNotFound,*'
         (Get-ErrorFrom { Get-BtceduMediaAsset DEMO }).FullyQualifiedErrorId | Should -BeLike 'EpisodeNotFound,*'
+        @(Get-BtceduPipelinePlan 'de*').Count | Should -Be 8
+        Get-BtceduPipelinePlan 'DE*' | Should -BeNullOrEmpty
+        (Get-ErrorFrom { Get-BtceduPipelinePlan DEMO }).FullyQualifiedErrorId | Should -BeLike 'EpisodeNotFound,*'
+        (Get-ErrorFrom { Get-BtceduStale DEMO }).FullyQualifiedErrorId | Should -BeLike 'EpisodeNotFound,*'
+        (Get-ErrorFrom { Set-BtceduStale 'de*' -Stage chapterize -WhatIf }).FullyQualifiedErrorId | Should -BeLike 'InvalidEpisodeId,*'
     }
 }

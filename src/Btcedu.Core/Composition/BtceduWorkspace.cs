@@ -21,6 +21,7 @@ public sealed class BtceduWorkspace
         Chapters = new ChapterCatalog(paths, Episodes);
         Invalidation = new Invalidation(paths, time);
         Importer = new ChapterImporter(paths, database, Episodes, Invalidation);
+        Markers = new StaleMarking(paths, Episodes, Invalidation, time);
     }
 
     public WorkspacePaths Paths { get; }
@@ -31,6 +32,7 @@ public sealed class BtceduWorkspace
     public ChapterCatalog Chapters { get; }
     public Invalidation Invalidation { get; }
     public ChapterImporter Importer { get; }
+    public StaleMarking Markers { get; }
 
     /// <summary>What the image stage needs of this workspace.</summary>
     public ImageGen.ImageGenServices ImageGenServices => new(Paths, Settings, Time, Database, Episodes, Chapters, Invalidation);

@@ -122,7 +122,7 @@ internal sealed class ChapterJob
             return true;
         });
         InternalHooks.KillPoint(KillPoints.AfterDelivery, chapterId);
-        _run.Journal.Place(episodeId, chapterId);
+        await LogArchiveAsync(chapterId, _run.Journal.Place(episodeId, chapterId, item.Previous)).ConfigureAwait(false);
         InternalHooks.KillPoint(KillPoints.AfterPng, chapterId);
         _run.Assets.Replace(asset);
         InternalHooks.KillPoint(KillPoints.AfterAssetRow, chapterId);
@@ -139,15 +139,29 @@ internal sealed class ChapterJob
     private async Task<ImageGenChapterResult?> AdoptAsync(PlannedChapter item)
     {
         var delivery = item.JournaledDelivery!;
-        if (_run.Journal.Adopt(delivery) is not { } adopted)
+        if (_run.Journal.Adopt(delivery, item.Previous) is not { } adopted)
         {
             return null;
         }
+        await LogArchiveAsync(item.Chapter.ChapterId, adopted.Archive).ConfigureAwait(false);
         _run.Assets.Replace(adopted.Asset);
         // This run spent nothing on it; the entry keeps what the killed run paid, which stays on that run's row.
         var result = await RecordAsync(item, adopted.Entry, cost: 0).ConfigureAwait(false);
         _run.Journal.Remove(delivery.Id);
         return result;
+    }
+
+    /// <summary>Says where the replaced image went, and logs every pruned version (pruning is the only deletion).</summary>
+    private async Task LogArchiveAsync(string chapterId, ImageArchive archive)
+    {
+        if (archive.Version is { } version)
+        {
+            await _run.Events.WriteAsync(new RunMessage($"{chapterId}: the previous image is kept as history version {version}.", IsWarning: false)).ConfigureAwait(false);
+        }
+        if (archive.Pruned.Count > 0)
+        {
+            await _run.Events.WriteAsync(new RunMessage($"{chapterId}: history pruned to image_history_keep, deleted version(s) {string.Join(", ", archive.Pruned)}.", IsWarning: false)).ConfigureAwait(false);
+        }
     }
 
     /// <summary>A chapter the stopped run did not finish: its manifest entry stays as it was; its spending still counts.</summary>

@@ -27,11 +27,15 @@ internal sealed class DeliveryJournal
     private const string StagedSuffix = ".png.delivered";
     private readonly WorkspacePaths _paths;
     private readonly ImageDeliveryStore _store;
+    private readonly ImageHistory? _history;
+    private readonly TimeProvider _time;
 
-    public DeliveryJournal(WorkspacePaths paths, ImageDeliveryStore store)
+    public DeliveryJournal(WorkspacePaths paths, ImageDeliveryStore store, ImageHistory? history = null, TimeProvider? time = null)
     {
         _paths = paths;
         _store = store;
+        _history = history;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Where a delivered PNG waits, journaled, before it replaces the chapter's image. Hidden, like AtomicFile's temps.</summary>
@@ -50,9 +54,17 @@ internal sealed class DeliveryJournal
         _store.Deliver(id, ContentHash.Of(png), entry.CostUsd, JsonSerializer.Serialize(entry, BtceduJson.Compact),
             JsonSerializer.Serialize(asset, BtceduJson.Compact), totals);
 
-    /// <summary>Moves the staged PNG over the chapter's image: one rename, so the image is the old one or the new one.</summary>
-    public void Place(string episodeId, string chapterId) =>
+    /// <summary>
+    /// Keeps the chapter's current image in history with <paramref name="previous"/>, its manifest entry (a copy, so
+    /// the image in place is never missing), then moves the staged PNG over it: one rename, so the image is the old
+    /// one or the new one. A kill between the two leaves the copy, which the next placement does not make again.
+    /// </summary>
+    public ImageArchive Place(string episodeId, string chapterId, ManifestEntry? previous = null)
+    {
+        var archive = _history?.Archive(episodeId, chapterId, previous, _time.GetUtcNow()) ?? new ImageArchive(null, []);
         File.Move(StagedFile(episodeId, chapterId), _paths.ImageFile(episodeId, chapterId), overwrite: true);
+        return archive;
+    }
 
     /// <summary>Drops an entry once the manifest records its outcome.</summary>
     public void Remove(long id) => _store.Remove(id);
@@ -79,19 +91,20 @@ internal sealed class DeliveryJournal
     /// Puts an adoptable delivery's PNG in place and returns the manifest entry and media_assets row to record;
     /// null when its PNG is no longer on disk (the chapter is then generated as usual).
     /// </summary>
-    public (ManifestEntry Entry, NewMediaAsset Asset)? Adopt(ImageDelivery d)
+    public (ManifestEntry Entry, NewMediaAsset Asset, ImageArchive Archive)? Adopt(ImageDelivery d, ManifestEntry? previous = null)
     {
+        var archive = new ImageArchive(null, []);
         switch (Locate(d))
         {
             case null:
                 return null;
             case Where.Staged:
-                Place(d.EpisodeId, d.ChapterId);
+                archive = Place(d.EpisodeId, d.ChapterId, previous);
                 break;
         }
         var entry = JsonSerializer.Deserialize<ManifestEntry>(d.Entry!, BtceduJson.Compact)!;
         var asset = JsonSerializer.Deserialize<NewMediaAsset>(d.Asset!, BtceduJson.Compact)!;
-        return (entry, asset);
+        return (entry, asset, archive);
     }
 
     /// <summary>

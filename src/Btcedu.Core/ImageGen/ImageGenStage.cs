@@ -26,7 +26,7 @@ public sealed class ImageGenStage
         _planner = planner;
         _runs = runs;
         _assets = assets;
-        _journal = new DeliveryJournal(services.Paths, new ImageDeliveryStore(services.Database));
+        _journal = new DeliveryJournal(services.Paths, new ImageDeliveryStore(services.Database), History(services), services.Time);
     }
 
     /// <summary>The stage over a workspace's own stores and its prompts folder.</summary>
@@ -36,6 +36,13 @@ public sealed class ImageGenStage
         var runs = new PipelineRunStore(services.Database);
         var planner = new ImageGenPlanner(services, new PromptRegistry(promptsDirectory, new PromptVersionStore(services.Database)), runs);
         return new ImageGenStage(services, planner, runs, new MediaAssetStore(services.Database, services.Paths));
+    }
+
+    /// <summary>The workspace's image history, bounded by image_history_keep.</summary>
+    public static ImageHistory History(ImageGenServices services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return new ImageHistory(services.Paths, services.Settings.ImageHistoryKeep);
     }
 
     /// <summary>Decides every chapter without taking the lock or writing anything (the dry run).</summary>
@@ -67,6 +74,21 @@ public sealed class ImageGenStage
             throw;
         }
     }
+
+    /// <summary>The kept earlier images of a chapter (or of every chapter), newest first.</summary>
+    public IReadOnlyList<ImageVersion> History(string episodeId, string? chapterId = null)
+    {
+        _services.Episodes.Get(episodeId);
+        return History(_services).List(episodeId, chapterId);
+    }
+
+    /// <summary>Checks a restore as <see cref="Restore"/> would, writing nothing (-WhatIf); returns the version.</summary>
+    public ImageVersion CheckRestore(string episodeId, string chapterId, int version) => Restorer().Check(episodeId, chapterId, version).Version;
+
+    /// <summary>Brings an earlier image back (see <see cref="ImageRestore"/> for what up to date means).</summary>
+    public ImageRestore Restore(string episodeId, string chapterId, int version) => Restorer().Restore(episodeId, chapterId, version);
+
+    private ImageRestorer Restorer() => new(_services, _planner, _assets, _journal, History(_services));
 
     /// <summary>Prepares and runs in one go. Events go to <paramref name="events"/>, which is completed at the end.</summary>
     public async Task<ImageGenSummary> RunAsync(string episodeId, ImageGenSelection selection, IImageGenService images, ITextGenService text,

@@ -3,24 +3,35 @@ using Btcedu.Core.Episodes;
 
 namespace Btcedu.Core.Pipeline;
 
-/// <summary>The files a stage has produced for an episode, which a stale marker can sit beside.</summary>
+/// <summary>
+/// The files a stage has produced for an episode, which a stale marker can sit beside. chapterize's is
+/// chapters.json and imagegen's are the images and their manifest (history is not an output); every stage this
+/// module does not implement keeps its outputs in a folder named after it (correct/, translate/, adapt/, tts/,
+/// render/, publish/). v1 stages have no outputs this module knows of.
+/// </summary>
 public static class StageOutputs
 {
-    public static IEnumerable<string> Existing(WorkspacePaths paths, string episodeId, Stage stage) => stage switch
+    public static IEnumerable<string> Existing(WorkspacePaths paths, string episodeId, Stage stage) =>
+        Locations(paths, episodeId, stage).SelectMany(l => FilesIn(l.Dir, l.Pattern))
+            .Where(f => !f.EndsWith(StaleMarker.Suffix, StringComparison.Ordinal));
+
+    /// <summary>The markers of a stage's outputs, also those whose output has gone since.</summary>
+    public static IEnumerable<string> Markers(WorkspacePaths paths, string episodeId, Stage stage) =>
+        Locations(paths, episodeId, stage).SelectMany(l => FilesIn(l.Dir, l.Pattern + StaleMarker.Suffix));
+
+    private static IEnumerable<(string Dir, string Pattern)> Locations(WorkspacePaths paths, string episodeId, Stage stage) => stage switch
     {
-        Stage.chapterize => ExistingFiles(paths.ChaptersFile(episodeId)),
-        Stage.imagegen => FilesIn(paths.ImagesDir(episodeId), "*.png").Concat(ExistingFiles(paths.ManifestFile(episodeId))),
-        // Later stages are not this module's; their outputs are whatever they left in their folders.
-        Stage.tts or Stage.render or Stage.publish => FilesIn(Path.Combine(paths.EpisodeDir(episodeId), stage.ToString()), "*"),
+        Stage.chapterize => [(paths.EpisodeDir(episodeId), "chapters.json")],
+        Stage.imagegen => [(paths.ImagesDir(episodeId), "*.png"), (paths.ImagesDir(episodeId), "manifest.json")],
+        Stage.correct or Stage.translate or Stage.adapt or Stage.tts or Stage.render or Stage.publish =>
+            [(Path.Combine(paths.EpisodeDir(episodeId), stage.ToString()), "*")],
         _ => [],
     };
-
-    private static IEnumerable<string> ExistingFiles(params string[] files) => files.Where(File.Exists);
 
     private static IEnumerable<string> FilesIn(string dir, string pattern) =>
         Directory.Exists(dir)
             ? Directory.EnumerateFiles(dir, pattern)
-                .Where(f => !f.EndsWith(StaleMarker.Suffix, StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith('.'))
+                .Where(f => !Path.GetFileName(f).StartsWith('.'))
                 .Order(StringComparer.Ordinal)
             : [];
 }

@@ -12,39 +12,48 @@ public sealed record StaleMarker(string InvalidatedBy, string InvalidatedAt, str
 {
     public const string Suffix = ".stale";
 
+    /// <summary>What a marker whose content cannot be read says: it still means stale.</summary>
+    public const string UnreadableBy = "unknown";
+
     public static string PathFor(string output) => output + Suffix;
 
     public static void Write(string output, Stage invalidatedBy, string reason, DateTimeOffset at) =>
         BtceduJson.Write(PathFor(output), new StaleMarker(invalidatedBy.ToString(), Timestamps.Format(at), reason));
 
     /// <summary>The marker beside <paramref name="output"/>, or null; one that cannot be read still means stale.</summary>
-    public static StaleMarker? Read(string output)
+    public static StaleMarker? Read(string output) => ReadFile(PathFor(output));
+
+    /// <summary>The marker file's content; one that is not JSON, lacks a field or cannot be opened is <see cref="IsUnreadable"/>.</summary>
+    public static StaleMarker? ReadFile(string markerPath)
     {
-        var path = PathFor(output);
-        if (!File.Exists(path))
+        if (!File.Exists(markerPath))
         {
             return null;
         }
         try
         {
-            return System.Text.Json.JsonSerializer.Deserialize<StaleMarker>(File.ReadAllBytes(path), BtceduJson.Options) ?? Unreadable;
+            var marker = System.Text.Json.JsonSerializer.Deserialize<StaleMarker>(File.ReadAllBytes(markerPath), BtceduJson.Options);
+            return marker is { InvalidatedBy: not null, InvalidatedAt: not null, Reason: not null } ? marker : Unreadable;
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
             return Unreadable;
         }
     }
 
-    private static readonly StaleMarker Unreadable = new("unknown", "", "unreadable marker");
+    public bool IsUnreadable => ReferenceEquals(this, Unreadable);
 
-    public static bool Clear(string output)
+    private static readonly StaleMarker Unreadable = new(UnreadableBy, "", "unreadable marker");
+
+    public static bool Clear(string output) => ClearFile(PathFor(output));
+
+    public static bool ClearFile(string markerPath)
     {
-        var marker = PathFor(output);
-        if (!File.Exists(marker))
+        if (!File.Exists(markerPath))
         {
             return false;
         }
-        File.Delete(marker);
+        File.Delete(markerPath);
         return true;
     }
 }

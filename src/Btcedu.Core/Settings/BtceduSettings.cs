@@ -24,6 +24,8 @@ public sealed record BtceduSettings
     public int? ImageRateLimitPerMinute { get; init; }
     public string LlmModel { get; init; } = "gpt-6-luna";
     public decimal MaxEpisodeCostUsd { get; init; } = 10m;
+    /// <summary>Earlier images kept per chapter in images/history/{chapter_id}/; pruning beyond it is the only deletion.</summary>
+    public int ImageHistoryKeep { get; init; } = 5;
     /// <summary>The shipped model catalogue with btcedu.yaml's image_models / llm_models merged in.</summary>
     public Models.ModelCatalog Models { get; init; } = Btcedu.Core.Models.ModelCatalog.Shipped;
 

@@ -29,6 +29,7 @@ public static class SettingsLoader
         ["image_timeout_seconds"] = (s, v, w) => s with { ImageTimeoutSeconds = ParseInt(v, "image_timeout_seconds", w, 1, 3600) },
         ["image_rate_limit_per_minute"] = (s, v, w) => s with { ImageRateLimitPerMinute = ParseInt(v, "image_rate_limit_per_minute", w, 1, 100_000) },
         ["llm_model"] = (s, v, w) => s with { LlmModel = NonEmpty(v, "llm_model", w) },
+        ["image_history_keep"] = (s, v, w) => s with { ImageHistoryKeep = ParseInt(v, "image_history_keep", w, 1, 1000) },
         ["max_episode_cost_usd"] = (s, v, w) => s with { MaxEpisodeCostUsd = ParseUsd(v, "max_episode_cost_usd", w) },
     };
 

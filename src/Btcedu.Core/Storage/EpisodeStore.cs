@@ -93,6 +93,19 @@ public sealed class EpisodeStore
         return Find(connection, tx, id) ?? throw new InvalidOperationException($"episode {id} vanished");
     }
 
+    /// <summary>Sets the status and records the change with its reason (episode_status_changes), in one transaction.</summary>
+    public Episode ChangeStatus(string id, EpisodeStatus status, string reason)
+    {
+        using var connection = _db.Connect();
+        using var tx = connection.BeginTransaction(deferred: false);
+        var before = Find(connection, tx, id) ?? throw NotFound(id);
+        var after = SetStatus(connection, tx, id, status, null);
+        connection.Execute("INSERT INTO episode_status_changes (episode_id, from_status, to_status, reason, changed_at) VALUES ($id, $from, $to, $reason, $now)", tx,
+            ("$id", id), ("$from", before.Status.ToString()), ("$to", status.ToString()), ("$reason", reason), ("$now", Timestamps.Format(_db.Time.GetUtcNow())));
+        tx.Commit();
+        return after;
+    }
+
     /// <summary>Creates or updates a v2 episode from an imported chapter document, inside the caller's transaction.</summary>
     internal Episode UpsertChapterized(SqliteConnection connection, SqliteTransaction tx, string id, string title, int chapterCount)
     {

@@ -90,5 +90,17 @@ public static class Migrations
             );
             CREATE INDEX ix_image_deliveries_episode_chapter ON image_deliveries (episode_id, chapter_id);
             """),
+        // Status changes made by invalidation (Set-BtceduStale): an episode going back to an earlier stage's status.
+        new(7, "episode_status_changes", """
+            CREATE TABLE episode_status_changes (
+                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                episode_id  TEXT NOT NULL REFERENCES episodes(id),
+                from_status TEXT NOT NULL,
+                to_status   TEXT NOT NULL,
+                reason      TEXT NOT NULL,
+                changed_at  TEXT NOT NULL
+            );
+            CREATE INDEX ix_episode_status_changes_episode ON episode_status_changes (episode_id);
+            """),
     ];
 }

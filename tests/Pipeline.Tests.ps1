@@ -1,0 +1,208 @@
+$ErrorActionPreference = 'Stop'
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:Repo = Get-RepoRoot
+    $script:Sample = Join-Path $Repo 'data/samples/demo/chapters.json'
+    Import-Module (Join-Path $Repo 'Btcedu.psd1') -Force
+    Start-FakeOpenAI | Out-Null
+    $env:OPENAI_API_KEY = 'sk-pester-PIPELINE-1'
+
+    function Add-Output([string] $Relative) {
+        $path = Join-Path $Root "data/outputs/demo/$Relative"
+        New-Item -ItemType Directory -Force (Split-Path $path) | Out-Null
+        Set-Content -LiteralPath $path 'x'
+        $path
+    }
+}
+
+AfterAll {
+    Stop-FakeOpenAI
+    Remove-Item Env:BTCEDU_ROOT, Env:OPENAI_API_KEY -ErrorAction SilentlyContinue
+}
+
+Describe 'Get-BtceduPipelinePlan' {
+    BeforeEach {
+        $script:Root = New-TestWorkspace
+        Import-BtceduChapter -Path $Sample | Out-Null
+    }
+
+    It 'lists the v2 stages in order with their states, and no gate between chapterize and imagegen' {
+        $plan = @(Get-BtceduPipelinePlan demo)
+        $plan[0].GetType().FullName | Should -Be 'Btcedu.Core.Pipeline.PipelineStagePlan'
+        ($plan.Stage -join ',') | Should -Be 'correct,translate,adapt,chapterize,imagegen,tts,render,publish'
+        ($plan.State -join ',') | Should -Be 'Done,Done,Done,Done,Pending,NotImplemented,NotImplemented,NotImplemented'
+        ($plan | Where-Object Gate | ForEach-Object { "$($_.Stage):$($_.Gate)" }) -join ',' | Should -Be 'correct:1,adapt:2,render:3'
+        ($plan | Where-Object Stage -eq imagegen).Upstreams | Should -Be 'chapterize'
+        ($plan | Where-Object Stage -eq chapterize).Outputs | Should -Be 'chapters.json'
+    }
+
+    It 'shows a table with not implemented stages as such' {
+        $text = Get-BtceduPipelinePlan demo | Out-String -Width 200
+        $text | Should -Match 'imagegen\s+pending'
+        $text | Should -Match 'tts\s+not implemented'
+        $text | Should -Match 'gate 1 follows'
+    }
+
+    It 'plans v1 episodes with v1 stages only, and piped episodes by property name' {
+        New-BtceduEpisode old1 'Eski' -PipelineVersion 1 | Out-Null
+        $plans = @(Get-BtceduEpisode | Get-BtceduPipelinePlan)
+        ($plans | Where-Object EpisodeId -eq old1).Stage -join ',' | Should -Be 'download,transcribe,chunk,generate,refine'
+        @($plans | Where-Object EpisodeId -eq demo).Count | Should -Be 8
+    }
+
+    It 'reports an unknown episode as EpisodeNotFound and goes on' {
+        $plans = @(Get-BtceduPipelinePlan nope, demo -ErrorVariable failed -ErrorAction SilentlyContinue)
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'EpisodeNotFound,*'
+        $failed[0].TargetObject | Should -Be 'nope'
+        $plans.Count | Should -Be 8
+    }
+}
+
+Describe 'Stale markers' {
+    BeforeEach {
+        $script:Root = New-TestWorkspace
+        Import-BtceduChapter -Path $Sample | Out-Null
+        Invoke-BtceduImageGen demo | Out-Null
+        $script:Render = Add-Output 'render/draft.mp4'
+        'correct/a.txt', 'translate/b.txt', 'adapt/c.md', 'tts/ch02.mp3' | ForEach-Object { Add-Output $_ | Out-Null }
+    }
+
+    It 'marks the full chain downstream of correct, in order, and sends the episode back' {
+        $markers = @(Set-BtceduStale demo -Stage correct -Reason 'transcript fixed')
+        $markers[0].GetType().FullName | Should -Be 'Btcedu.Core.Pipeline.StaleMarkerInfo'
+        ($markers.Stage | Select-Object -Unique) -join ',' | Should -Be 'translate,adapt,chapterize,imagegen,tts,render'
+        $markers | ForEach-Object { $_.InvalidatedBy | Should -Be 'correct'; Test-Path $_.Path | Should -BeTrue }
+        (Get-Content -Raw "$Render.stale" | ConvertFrom-Json).reason | Should -Be 'transcript fixed'
+        Test-Path $Render | Should -BeTrue
+        (Get-BtceduEpisode demo).Status | Should -Be 'CORRECTED'
+        $rows = @(Invoke-BtceduSql -Root $Root -Query "SELECT from_status, to_status FROM episode_status_changes")
+        "$($rows[0].from_status)>$($rows[0].to_status)" | Should -Be 'IMAGES_GENERATED>CORRECTED'
+    }
+
+    It 'writes nothing under -WhatIf' {
+        $snapshot = Get-Snapshot $Root
+        Set-BtceduStale demo -Stage chapterize -WhatIf | Should -BeNullOrEmpty
+        Clear-BtceduStale demo -WhatIf
+        Get-Snapshot $Root | Should -Be $snapshot
+        (Get-BtceduEpisode demo).Status | Should -Be 'IMAGES_GENERATED'
+    }
+
+    It 'lists markers, and a re-run after chapterize pays nothing, clears the image markers and leaves render stale' {
+        $before = @(Get-FakeRequest).Count
+        Set-BtceduStale demo -Stage chapterize | Out-Null
+        (Get-BtceduPipelinePlan demo | Where-Object Stage -eq imagegen).State | Should -Be 'Stale'
+        @(Get-BtceduStale demo -Stage imagegen).Count | Should -BeGreaterThan 1
+        $results = Invoke-BtceduImageGen demo
+        @($results | Where-Object Status -eq Generated).Count | Should -Be 0
+        @(Get-FakeRequest).Count | Should -Be $before
+        @(Get-BtceduStale demo -Stage imagegen) | Should -BeNullOrEmpty
+        @(Get-BtceduStale demo -Stage render).Output | Should -Be 'render/draft.mp4'
+        (Get-BtceduEpisode demo).Status | Should -Be 'IMAGES_GENERATED'
+    }
+
+    It 'clears the markers of one stage only' {
+        Set-BtceduStale demo -Stage chapterize | Out-Null
+        $removed = @(Get-BtceduStale demo -Stage render | Clear-BtceduStale -PassThru -Confirm:$false)
+        $removed.Output | Should -Be 'render/draft.mp4'
+        Test-Path "$Render.stale" | Should -BeFalse
+        Test-Path $Render | Should -BeTrue
+        @(Get-BtceduStale demo -Stage imagegen).Count | Should -BeGreaterThan 0
+    }
+
+    It 'reports a malformed marker, counts it stale, and the image run regenerates that chapter without crashing' {
+        $image = Join-Path $Root 'data/outputs/demo/images/ch02.png'
+        Set-Content -LiteralPath "$image.stale" '{ broken'
+        $marker = Get-BtceduStale demo -WarningVariable warned -WarningAction SilentlyContinue
+        $marker.Readable | Should -BeFalse
+        $marker.Output | Should -Be 'images/ch02.png'
+        "$warned" | Should -Match 'cannot be read'
+        (Get-BtceduPipelinePlan demo | Where-Object Stage -eq imagegen).State | Should -Be 'Stale'
+        $results = Invoke-BtceduImageGen demo
+        ($results | Where-Object ChapterId -eq ch02).Status | Should -Be 'Generated'
+        Test-Path "$image.stale" | Should -BeFalse
+    }
+
+    It 'refuses to mark or clear while an image run holds the episode, with EpisodeLocked' {
+        $lock = [IO.File]::Open((Join-Path $Root 'data/outputs/demo/.imagegen.lock'), 'OpenOrCreate', 'ReadWrite', 'None')
+        try {
+            Set-BtceduStale demo -Stage chapterize -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'EpisodeLocked,*'
+            $failed[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
+            $failed[0].TargetObject | Should -Be 'demo'
+            Set-Content -LiteralPath "$Render.stale" '{}'
+            Clear-BtceduStale demo -ErrorVariable failed2 -ErrorAction SilentlyContinue
+            $failed2[0].FullyQualifiedErrorId | Should -BeLike 'EpisodeLocked,*'
+            Test-Path "$Render.stale" | Should -BeTrue
+        }
+        finally { $lock.Dispose() }
+        (Get-BtceduEpisode demo).Status | Should -Be 'IMAGES_GENERATED'
+    }
+
+    It 'refuses v1 episodes' {
+        New-BtceduEpisode old1 'Eski' -PipelineVersion 1 | Out-Null
+        Set-BtceduStale old1 -Stage download -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'EpisodeNotV2,*'
+    }
+}
+
+Describe 'Image history' {
+    BeforeEach {
+        $script:Root = New-TestWorkspace
+        Import-BtceduChapter -Path $Sample | Out-Null
+        Invoke-BtceduImageGen demo | Out-Null
+        $script:Image = Join-Path $Root 'data/outputs/demo/images/ch04.png'
+        $script:First = (Get-FileHash $Image).Hash
+        # The fake answers with one sample image; give the regenerated ch04 different bytes so the two can be told apart.
+        [IO.File]::WriteAllBytes($Image, [IO.File]::ReadAllBytes($Image) + [byte[]](1, 2, 3))
+        $script:Changed = (Get-FileHash $Image).Hash
+    }
+
+    It '-Force keeps the previous images in history; restore by pipeline, then re-run, spends nothing' {
+        Invoke-BtceduImageGen demo -ChapterId ch04 -Force | Out-Null
+        $versions = @(Get-BtceduImageHistory demo -ChapterId ch04)
+        $versions.Count | Should -Be 1
+        $versions[0].GetType().FullName | Should -Be 'Btcedu.Core.ImageGen.ImageVersion'
+        (Get-FileHash $versions[0].Path).Hash | Should -Be $Changed
+        $versions[0].Model | Should -Be 'gpt-image-2'
+        $render = Join-Path $Root 'data/outputs/demo/render/draft.mp4'
+        New-Item -ItemType Directory -Force (Split-Path $render) | Out-Null
+        Set-Content $render 'x'
+
+        $restored = Get-BtceduImageHistory demo -ChapterId ch04 | Select-Object -First 1 | Restore-BtceduImage -Confirm:$false
+        $restored.UpToDate | Should -BeTrue
+        (Get-FileHash $Image).Hash | Should -Be $Changed
+        Test-Path "$render.stale" | Should -BeTrue
+        (Get-BtceduImageHistory demo -ChapterId ch04).Version | Should -Be 2
+
+        $before = @(Get-FakeRequest).Count
+        $again = Invoke-BtceduImageGen demo
+        ($again | Where-Object ChapterId -eq ch04).Status | Should -Be 'Unchanged'
+        @(Get-FakeRequest).Count | Should -Be $before
+        ($again | Measure-Object CostUsd -Sum).Sum | Should -Be 0
+    }
+
+    It 'writes nothing under -WhatIf, and names a missing version ImageVersionNotFound' {
+        Invoke-BtceduImageGen demo -ChapterId ch04 -Force | Out-Null
+        $snapshot = Get-Snapshot $Root
+        Restore-BtceduImage demo -ChapterId ch04 -Version 1 -WhatIf | Should -BeNullOrEmpty
+        Get-Snapshot $Root | Should -Be $snapshot
+        Restore-BtceduImage demo -ChapterId ch04 -Version 7 -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ImageVersionNotFound,*'
+        $failed[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $failed[0].TargetObject | Should -Be 7
+    }
+
+    It 'is pruned to image_history_keep, and the pruning is logged' {
+        $env:BTCEDU_IMAGE_HISTORY_KEEP = '2'
+        try {
+            foreach ($i in 1..3) {
+                Invoke-BtceduImageGen demo -ChapterId ch04 -Verbose 4>&1 | Out-String | Set-Variable log
+                [IO.File]::AppendAllText($Image, "$i")   # the next run replaces different bytes
+            }
+            $log | Should -Match 'pruned'
+            (Get-BtceduImageHistory demo -ChapterId ch04).Version -join ',' | Should -Be '3,2'
+        }
+        finally { Remove-Item Env:BTCEDU_IMAGE_HISTORY_KEEP }
+    }
+}

@@ -15,22 +15,30 @@ namespace Btcedu.Core.Imaging;
 /// </summary>
 public sealed class OpenAIImageGenService : IImageGenService, IDisposable
 {
-    private readonly BtceduSettings _settings;
+    private readonly ModelCatalog _models;
     private readonly OpenAIConnection _connection;
     private readonly ImageDownloader _downloader;
     private readonly ConcurrentDictionary<string, ImageClient> _clients = new(StringComparer.Ordinal);
 
-    /// <param name="settings">Endpoint (openai_base_url), key (OPENAI_API_KEY), timeouts, pace and the model catalogue.</param>
+    /// <param name="endpoint">Where to call, the key, the per-attempt timeout and the pace (image_rate_limit_per_minute).</param>
+    /// <param name="models">The model catalogue: shapes, prices and replacements.</param>
     /// <param name="options">Retry and timeout tuning; null for the defaults.</param>
     /// <param name="timeProvider">Clock for Polly's delays and timeouts; null for the system clock.</param>
     /// <param name="log">Receives one line per retry and failure; the key is scrubbed from every line.</param>
-    /// <exception cref="BtceduException">No API key is configured (OpenAiApiKeyMissing).</exception>
-    public OpenAIImageGenService(BtceduSettings settings, OpenAIServiceOptions? options = null, TimeProvider? timeProvider = null, Action<string>? log = null)
+    public OpenAIImageGenService(OpenAIEndpoint endpoint, ModelCatalog models, OpenAIServiceOptions? options = null, TimeProvider? timeProvider = null, Action<string>? log = null)
     {
-        _settings = settings ?? throw new ArgumentNullException(nameof(settings));
-        _connection = new OpenAIConnection(settings, options ?? new OpenAIServiceOptions(), timeProvider ?? TimeProvider.System, log, "image", settings.ImageRateLimitPerMinute);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        _models = models ?? throw new ArgumentNullException(nameof(models));
+        _connection = new OpenAIConnection(endpoint, options ?? new OpenAIServiceOptions(), timeProvider ?? TimeProvider.System, log, "image", endpoint.ImagesPerMinute);
         _downloader = new ImageDownloader(_connection.Http, _connection.Endpoint, _connection.Options.MaxImageBytes,
             _connection.Options.DownloadTimeout, _connection.Time);
+    }
+
+    /// <summary>The service for the endpoint and catalogue the settings describe.</summary>
+    /// <exception cref="BtceduException">No API key is configured (OpenAiApiKeyMissing).</exception>
+    public OpenAIImageGenService(BtceduSettings settings, OpenAIServiceOptions? options = null, TimeProvider? timeProvider = null, Action<string>? log = null)
+        : this(OpenAIEndpoint.From(settings), settings.Models, options, timeProvider, log)
+    {
     }
 
     /// <inheritdoc />
@@ -39,7 +47,7 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.Prompt, nameof(request));
-        var profile = ImageRequestProfile.Resolve(request, _settings.Models);
+        var profile = ImageRequestProfile.Resolve(request, _models);
         var client = _clients.GetOrAdd(profile.Model, m => new ImageClient(m, _connection.Credential, _connection.ClientOptions));
         var options = BuildOptions(profile);
         var started = _connection.Time.GetTimestamp();
@@ -176,7 +184,7 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
     };
 
     private string Hint(ApiFailure failure, string model) =>
-        failure.Kind == ApiFailureKind.NotFound && _settings.Models.FindImage(model)?.Lifecycle.Replacement is { } replacement
+        failure.Kind == ApiFailureKind.NotFound && _models.FindImage(model)?.Lifecycle.Replacement is { } replacement
             ? $" Set image_model to {replacement} (Get-BtceduImageModel lists the catalogue)."
             : failure.Kind == ApiFailureKind.NotFound ? " Check image_model (e.g. gpt-image-2) and that the endpoint serves it." : "";
 }

@@ -16,16 +16,23 @@ public sealed class OpenAITextGenService : ITextGenService, IDisposable
     private readonly OpenAIConnection _connection;
     private readonly ModelCatalog _models;
 
-    /// <param name="settings">Endpoint, key and image_timeout_seconds (the per-attempt timeout unless options set one).</param>
+    /// <param name="endpoint">Where to call, the key and the per-attempt timeout.</param>
+    /// <param name="models">The model catalogue: the LLMs' prices.</param>
     /// <param name="options">Retry and timeout tuning; null for the defaults.</param>
     /// <param name="timeProvider">Clock for Polly's delays and timeouts; null for the system clock.</param>
     /// <param name="log">Receives one line per retry and failure; the key is scrubbed from every line.</param>
+    public OpenAITextGenService(OpenAIEndpoint endpoint, ModelCatalog models, OpenAIServiceOptions? options = null, TimeProvider? timeProvider = null, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        _connection = new OpenAIConnection(endpoint, options ?? new OpenAIServiceOptions(), timeProvider ?? TimeProvider.System, log, "llm");
+        _models = models ?? throw new ArgumentNullException(nameof(models));
+    }
+
+    /// <summary>The service for the endpoint and catalogue the settings describe.</summary>
     /// <exception cref="BtceduException">No API key is configured (OpenAiApiKeyMissing).</exception>
     public OpenAITextGenService(BtceduSettings settings, OpenAIServiceOptions? options = null, TimeProvider? timeProvider = null, Action<string>? log = null)
+        : this(OpenAIEndpoint.From(settings), settings.Models, options, timeProvider, log)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        _connection = new OpenAIConnection(settings, options ?? new OpenAIServiceOptions(), timeProvider ?? TimeProvider.System, log, "llm");
-        _models = settings.Models;
     }
 
     /// <inheritdoc />

@@ -27,24 +27,24 @@ internal sealed class OpenAIConnection : IDisposable
     private long _resumeAtTicks;
 
     /// <param name="ratePerMinute">Calls allowed per minute across every worker of this connection; null for no pacing.</param>
-    public OpenAIConnection(BtceduSettings settings, OpenAIServiceOptions options, TimeProvider time, Action<string>? log, string label, int? ratePerMinute = null)
+    public OpenAIConnection(OpenAIEndpoint endpoint, OpenAIServiceOptions options, TimeProvider time, Action<string>? log, string label, int? ratePerMinute = null)
     {
-        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         options.Validate();
-        var key = settings.RequireApiKey().Reveal();
+        var key = endpoint.ApiKey.Reveal();
 
-        Endpoint = settings.OpenAiBaseUrl;
+        Endpoint = endpoint.BaseUrl;
         Options = options;
         Time = time;
-        Scrubber = new SecretScrubber(key, settings.OpenAiBaseUrl);
+        Scrubber = new SecretScrubber(key, endpoint.BaseUrl);
         _label = label;
         // Every line goes through the scrubber, whatever a caller or an API message put into it, and names the
         // episode and chapter whose call wrote it (LogContext, begun by the chapter's job).
         _log = log is null ? _ => { } : line => log(Scrubber.Scrub(LogContext.Name(line)));
 
-        AttemptTimeout = options.AttemptTimeout ?? TimeSpan.FromSeconds(settings.ImageTimeoutSeconds);
+        AttemptTimeout = options.AttemptTimeout ?? endpoint.AttemptTimeout;
         // Paced calls may queue for minutes behind each other, so only an explicit overall deadline applies then;
         // the attempts stay bounded by their count and per-attempt timeout.
         OverallTimeout = options.OverallTimeout
@@ -59,7 +59,7 @@ internal sealed class OpenAIConnection : IDisposable
         Credential = new ApiKeyCredential(key);
         ClientOptions = new OpenAIClientOptions
         {
-            Endpoint = settings.OpenAiBaseUrl,
+            Endpoint = endpoint.BaseUrl,
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0), // one policy: Polly's
             Transport = new HttpClientPipelineTransport(Http),
             // Longer than the per-attempt timeout so that Polly's timeout, which it can retry and report, fires first.

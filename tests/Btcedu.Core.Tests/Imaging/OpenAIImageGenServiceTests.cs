@@ -87,6 +87,17 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_service_needs_only_an_endpoint_record_and_the_catalogue()
+    {
+        using var service = new OpenAIImageGenService(new OpenAIEndpoint(_server.BaseUrl, new Secret(Key), TimeSpan.FromSeconds(5)), ModelCatalog.Shipped, Fast);
+
+        var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
+
+        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal("OpenAiApiKeyMissing", Assert.Throws<BtceduException>(() => OpenAIEndpoint.From(new BtceduSettings())).ErrorId);
+    }
+
+    [Fact]
     public async Task GptImage_url_answer_is_downloaded_from_the_endpoint_host()
     {
         var url = _server.AddFile("gpt.png", FakeResponse.File(TestImages.Png(1536, 1024)));

@@ -206,3 +206,36 @@ Describe 'Image history' {
         finally { Remove-Item Env:BTCEDU_IMAGE_HISTORY_KEEP }
     }
 }
+
+Describe 'A refused image run' {
+    # Every precondition is checked before anything is written: the workspace and the database stay byte-identical.
+    BeforeEach {
+        $script:Root = New-TestWorkspace
+        Import-BtceduChapter -Path $Sample | Out-Null
+        New-BtceduEpisode -EpisodeId old1 -Title 'Eski' -PipelineVersion 1 | Out-Null
+        New-BtceduEpisode -EpisodeId bare -Title 'Yeni' | Out-Null
+        $script:Before = @(Get-FakeRequest).Count
+    }
+    AfterEach {
+        Remove-Item Env:BTCEDU_IMAGE_MODEL -ErrorAction SilentlyContinue
+        $env:OPENAI_API_KEY = 'sk-pester-PIPELINE-1'
+        $env:OPENAI_BASE_URL = $script:FakeBaseUrl
+    }
+    BeforeAll { $script:FakeBaseUrl = $env:OPENAI_BASE_URL }
+
+    It 'writes nothing when refused with <ErrorId>' -ForEach @(
+        @{ ErrorId = 'EpisodeNotFound'; Episode = 'nope'; Setup = {} }
+        @{ ErrorId = 'EpisodeNotV2'; Episode = 'old1'; Setup = {} }
+        @{ ErrorId = 'EpisodeNotChapterized'; Episode = 'bare'; Setup = {} }
+        @{ ErrorId = 'ChaptersNotImported'; Episode = 'demo'; Setup = { Remove-Item (Join-Path $Root 'data/outputs/demo/chapters.json') } }
+        @{ ErrorId = 'ModelRetired'; Episode = 'demo'; Setup = { $env:OPENAI_BASE_URL = 'https://api.openai.com/v1'; $env:BTCEDU_IMAGE_MODEL = 'dall-e-3' } }
+        @{ ErrorId = 'OpenAiApiKeyMissing'; Episode = 'demo'; Setup = { Remove-Item Env:OPENAI_API_KEY } }
+    ) {
+        & $Setup
+        $files = Get-Snapshot $Root
+        Invoke-BtceduImageGen $Episode -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
+        Get-Snapshot $Root | Should -Be $files
+        @(Get-FakeRequest).Count | Should -Be $Before
+    }
+}

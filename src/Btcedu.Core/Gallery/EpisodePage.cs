@@ -109,7 +109,7 @@ internal static class EpisodePage
             {
                 sb.Append("<p class=\"error\">").Append(Html.Encode(error)).Append("</p>\n");
             }
-            if (entry.Reason is { } reason && card.Status != "skipped")
+            if (entry.Reason is { } reason && card.Status is "generated" or "unchanged")
             {
                 sb.Append("<p class=\"cost\">").Append(Html.Encode(reason)).Append("</p>\n");
             }

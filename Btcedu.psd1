@@ -11,6 +11,7 @@
     FormatsToProcess     = @('module/Btcedu.Format.ps1xml')
     CmdletsToExport      = @(
         'Clear-BtceduStale'
+        'Export-BtceduGallery'
         'Get-BtceduChapter'
         'Get-BtceduCostReport'
         'Get-BtceduEpisode'

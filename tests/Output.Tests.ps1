@@ -78,7 +78,8 @@ Describe 'ConvertTo-Json' {
     }
 
     It 'writes every enum property of every output type by name' {
-        $types = Get-Command -Module Btcedu | ForEach-Object { $_.OutputType.Type } | Where-Object { $_ } | Sort-Object FullName -Unique
+        # Btcedu's own types: a .NET type a cmdlet returns (Export-BtceduGallery's FileInfo) serialises as PowerShell decides.
+        $types = Get-Command -Module Btcedu | ForEach-Object { $_.OutputType.Type } | Where-Object { $_ -and $_.FullName -like 'Btcedu.*' } | Sort-Object FullName -Unique
         foreach ($type in $types) {
             foreach ($property in $type.GetProperties() | Where-Object { $_.PropertyType.IsEnum -or [Nullable]::GetUnderlyingType($_.PropertyType).IsEnum }) {
                 $enum = if ($property.PropertyType.IsEnum) { $property.PropertyType } else { [Nullable]::GetUnderlyingType($property.PropertyType) }

@@ -40,6 +40,10 @@ public sealed class BtceduWorkspace
     /// <summary>The image stage over this workspace, with the prompt templates in <paramref name="promptsDirectory"/>.</summary>
     public ImageGen.ImageGenStage ImageGenStage(string promptsDirectory) => ImageGen.ImageGenStage.Create(ImageGenServices, promptsDirectory);
 
+    /// <summary>The review gallery's exporter over this workspace, with the template shipped beside Core (or in <paramref name="templateDirectory"/>).</summary>
+    public Gallery.GalleryExporter GalleryExporter(string? templateDirectory = null) =>
+        new(Paths, Episodes, Chapters, new PipelineRunStore(Database), ImageGen.ImageGenStage.History(ImageGenServices), Gallery.GalleryTemplate.Load(templateDirectory));
+
     /// <summary>The root a session works in: <c>BTCEDU_ROOT</c> when set, else the caller's current location.</summary>
     public static string ResolveRoot(IReadOnlyDictionary<string, string?> environment, string currentLocation) =>
         environment.TryGetValue("BTCEDU_ROOT", out var root) && !string.IsNullOrWhiteSpace(root)

@@ -26,7 +26,8 @@ public sealed class ArchitectureTests
         "Btcedu.Core.Llm",          // 10 the text service
         "Btcedu.Core.Chapters",     // 11 the chapter document
         "Btcedu.Core.ImageGen",     // 12 the image stage
-        "Btcedu.Core.Composition",  // 13 the composition root
+        "Btcedu.Core.Gallery",      // 13 the static review gallery
+        "Btcedu.Core.Composition",  // 14 the composition root
     ];
 
     [Fact]

@@ -8,6 +8,10 @@
     Description          = 'Image-generation stage of the Btcedu video pipeline: chapter documents in, traceable 1920x1080 images out, with idempotent runs, stale markers, a spending cap and a review gallery.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
+    # The repository's docs/ folder (ProjectUri + blob/main/docs/); each cmdlet's online page (Get-Help -Online) is
+    # HelpInfoURI + commands/<Cmdlet>.md, compiled into its help by build/Help.targets. ProjectUri is still a
+    # placeholder: when the repository has its real address, change both lines and rebuild.
+    HelpInfoURI          = 'https://btcedu.invalid/blob/main/docs/'
     FormatsToProcess     = @('module/Btcedu.Format.ps1xml')
     CmdletsToExport      = @(
         'Clear-BtceduStale'

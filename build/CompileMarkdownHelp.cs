@@ -18,6 +18,11 @@ public sealed class CompileMarkdownHelp : Task
 
     [Required] public ITaskItem[] Sources { get; set; } = Array.Empty<ITaskItem>();
     [Required] public string OutputFile { get; set; } = "";
+    /// <summary>
+    /// Where each command's page is online: the page is this plus "&lt;Command-Name&gt;.md", written as the first
+    /// related link ("Online Version:"), which Get-Help -Online opens. Empty: no online link.
+    /// </summary>
+    public string OnlineBaseUri { get; set; } = "";
 
     public override bool Execute()
     {
@@ -28,6 +33,10 @@ public sealed class CompileMarkdownHelp : Task
             var command = new Parser(path, Log).Parse(File.ReadAllLines(path));
             if (command != null)
             {
+                if (OnlineBaseUri.Length > 0)
+                {
+                    command.Links.Insert(0, ("Online Version:", OnlineBaseUri + command.Name + ".md"));
+                }
                 commands.Add(command);
             }
         }

@@ -59,8 +59,8 @@ Describe 'Get-Help <Name>' -ForEach $Cmdlets {
         ($Help.description.Text -join "`n").Trim() | Should -Not -BeNullOrEmpty
     }
 
-    It 'has at least one example that runs the cmdlet' {
-        @($Help.examples.example).Count | Should -BeGreaterThan 0
+    It 'has at least two examples that run the cmdlet' {
+        @($Help.examples.example).Count | Should -BeGreaterOrEqual 2 -Because 'every cmdlet shows at least two real uses (issue 14)'
         foreach ($example in $Help.examples.example) {
             $example.code | Should -Match ([regex]::Escape($Name))
         }
@@ -102,6 +102,79 @@ Describe 'Get-Help <Name>' -ForEach $Cmdlets {
         @($Help.returnValues.returnValue.type.name) | Should -Be $declared
         foreach ($link in $Help.relatedLinks.navigationLink) {
             if (-not $link.uri) { Get-Command $link.linkText -ErrorAction SilentlyContinue | Should -Not -BeNullOrEmpty -Because "related link '$($link.linkText)'" }
+        }
+    }
+
+    It 'links its online page: the manifest''s HelpInfoURI + commands/<Name>.md, a page that exists in the repository' {
+        $manifest = Import-PowerShellDataFile (Join-Path $Repo 'Btcedu.psd1')
+        $online = @($Help.relatedLinks.navigationLink)[0]
+        $online.linkText | Should -Be 'Online Version:'
+        $online.uri | Should -BeExactly "$($manifest.HelpInfoURI)commands/$Name.md" -Because 'Get-Help -Online opens the first related link with a URI'
+        Test-Path (Join-Path $Repo "docs/commands/$Name.md") | Should -BeTrue
+    }
+}
+
+Describe 'The manifest''s help URI' {
+    It 'is the repository''s docs folder, under the ProjectUri' {
+        $manifest = Import-PowerShellDataFile (Join-Path $Repo 'Btcedu.psd1')
+        $manifest.HelpInfoURI | Should -Not -BeNullOrEmpty
+        $manifest.HelpInfoURI | Should -BeLike "$($manifest.PrivateData.PSData.ProjectUri)*"
+        $manifest.HelpInfoURI | Should -Match '/docs/$'
+        (Test-ModuleManifest (Join-Path $Repo 'Btcedu.psd1')).HelpInfoUri | Should -Be $manifest.HelpInfoURI
+    }
+}
+
+Describe 'Get-Help about_Btcedu' {
+    BeforeAll {
+        $script:Root = New-TestWorkspace
+        Get-BtceduImageModel | Out-Null # loads Core into the module's load context
+        $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Btcedu.Core' } | Select-Object -First 1
+        $script:CoreTypes = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core).LoadFromAssemblyName($core.GetName())
+        $script:Topic = Get-Help about_Btcedu | Out-String -Width 250
+    }
+    AfterAll {
+        Remove-Item Env:BTCEDU_ROOT -ErrorAction SilentlyContinue
+        Remove-Item -LiteralPath $Root -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'is the topic compiled beside the manifest, byte for byte its source in docs/about' {
+        $built = Join-Path $Repo 'en-US/about_Btcedu.help.txt'
+        Test-Path $built | Should -BeTrue -Because 'dotnet build copies docs/about/about_Btcedu.help.txt there'
+        (Get-FileHash $built).Hash | Should -Be (Get-FileHash (Join-Path $Repo 'docs/about/about_Btcedu.help.txt')).Hash
+        $Topic | Should -Match '(?m)^TOPIC\s+about_Btcedu'
+        $Topic | Should -Match 'SHORT DESCRIPTION'
+    }
+
+    It 'is found from another directory too' {
+        $script = "Set-Location -LiteralPath '$([IO.Path]::GetTempPath())'; Import-Module '$(Join-Path $Repo 'Btcedu.psd1')'; (Get-Help about_Btcedu | Out-String) -match 'about_Btcedu' -and (Get-Help about_Btcedu | Out-String) -match 'max_episode_cost_usd'"
+        Invoke-ChildPwsh -Script $script | Select-Object -Last 1 | Should -Be 'True'
+    }
+
+    It 'names every settings key (SettingsLoader.Keys), so a new key cannot go undocumented' {
+        $keys = @($CoreTypes.GetType('Btcedu.Core.Settings.SettingsLoader', $true).GetProperty('Keys').GetValue($null))
+        $keys.Count | Should -BeGreaterThan 10
+        foreach ($key in $keys) {
+            $Topic | Should -Match "(?<![A-Za-z_])$([regex]::Escape($key))(?![A-Za-z_])" -Because "about_Btcedu must document the setting '$key'"
+        }
+    }
+
+    It 'names every v2 stage, in pipeline order' {
+        $stages = @($CoreTypes.GetType('Btcedu.Core.Pipeline.StageGraph', $true).GetMethod('For').Invoke($null, @(2)) | ForEach-Object { "$($_.Stage)" })
+        $stages.Count | Should -Be 8
+        $line = ([regex]::Match($Topic, '(?s)correct -> .*?publish')).Value -replace '\s+', ' '
+        $named = @([regex]::Matches($line, '[a-z]+') | ForEach-Object Value | Where-Object { $_ -in $stages })
+        $named | Should -Be $stages
+    }
+
+    It 'names every exported cmdlet' {
+        foreach ($name in (Get-Module Btcedu).ExportedCmdlets.Keys) {
+            $Topic | Should -Match ([regex]::Escape($name)) -Because "the CMDLETS section lists $name"
+        }
+    }
+
+    It 'names the errors that end an image run for a script' {
+        foreach ($id in 'ImageGenerationFailed', 'ApiKeyRejected', 'QuotaExhausted', 'ImageModelUnavailable', 'CostLimitExceeded', 'EpisodeLocked') {
+            $Topic | Should -Match $id
         }
     }
 }

@@ -129,4 +129,12 @@ Describe 'Invoke-BtceduImageGen against today''s models' {
         $err[0].CategoryInfo.Category | Should -Be 'ResourceUnavailable'
         (@(Get-FakeRequest).Count - $Before) | Should -BeLessOrEqual 2
     }
+
+    It 'explains with -Verbose why each chapter costs money or not' {
+        $first = Invoke-BtceduImageGen demo -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
+        $first | Should -Contain 'demo/ch01: skipped, title_card visuals come from brand templates.'
+        ($first -join "`n") | Should -Match 'demo/ch02: generated because no image yet, about \$0\.1\d\d with the LLM''s prompt\.'
+        $second = Invoke-BtceduImageGen demo -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
+        $second | Should -Contain 'demo/ch02: kept, image matches the chapter; nothing to pay.'
+    }
 }

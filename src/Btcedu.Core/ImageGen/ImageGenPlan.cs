@@ -111,6 +111,19 @@ public sealed record ImageGenPlan
         return text.ToString();
     }
 
+    /// <summary>
+    /// Why each chapter costs money or not, for -Verbose: "skipped because", "kept because", "generated because"
+    /// (with its estimate), "adopted because".
+    /// </summary>
+    public IEnumerable<string> DecisionLines() => Items.Where(i => i.InScope).Select(i => i.Decision switch
+    {
+        ChapterDecision.Skip => $"{Episode.Id}/{i.Chapter.ChapterId}: skipped, {i.Reason}.",
+        ChapterDecision.UpToDate => $"{Episode.Id}/{i.Chapter.ChapterId}: kept, {i.Reason}; nothing to pay.",
+        ChapterDecision.NotSelected => $"{Episode.Id}/{i.Chapter.ChapterId}: left as it is, {i.Reason}.",
+        _ when i.Adopts => $"{Episode.Id}/{i.Chapter.ChapterId}: adopted, {i.Reason}; nothing to pay.",
+        _ => Invariant($"{Episode.Id}/{i.Chapter.ChapterId}: generated because {i.Reason}, about {Usd(i.EstimatedCostUsd)}{(i.NeedsLlm ? " with the LLM's prompt" : i.ReusablePrompt is not null ? " (the prompt already written is reused)" : "")}."),
+    });
+
     /// <summary>Debug-level detail: what the run may spend and how each chapter was decided.</summary>
     public IEnumerable<string> DebugLines()
     {

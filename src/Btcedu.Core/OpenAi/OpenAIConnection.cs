@@ -140,7 +140,12 @@ internal sealed class OpenAIConnection : IDisposable
         }
         if (_pace is not null)
         {
+            var waitStarted = Time.GetTimestamp();
             using var lease = await _pace.AcquireAsync(1, token).ConfigureAwait(false);
+            if (Time.GetElapsedTime(waitStarted) is var waited && waited >= TimeSpan.FromMilliseconds(100))
+            {
+                Log(string.Create(CultureInfo.InvariantCulture, $"{_label}: waited {waited.TotalSeconds:0.#}s for the pace (image_rate_limit_per_minute)."));
+            }
             if (!lease.IsAcquired)
             {
                 throw new InvalidOperationException("The pace's queue is full."); // not reached: the queue holds every worker

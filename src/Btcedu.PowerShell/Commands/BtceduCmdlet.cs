@@ -112,6 +112,19 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Runs a check whose failure means the whole command cannot go on: a terminating error.</summary>
+    protected void StopOnError(Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (BtceduException e)
+        {
+            ThrowBtceduError(e);
+        }
+    }
+
     /// <summary>Runs <paramref name="action"/>; an expected failure becomes a non-terminating error for this item.</summary>
     protected bool TryRun(Action action, object? target = null)
     {

@@ -55,7 +55,7 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         // Exact ids only (no wildcards): a pattern here would otherwise be looked up as a chapter named 'ch*'.
         foreach (var id in ChapterId ?? [])
         {
-            TryOrStop(() => Identifier.Require(id, "chapter id"));
+            StopOnError(() => Identifier.Require(id, "chapter id"));
         }
     }
 
@@ -115,6 +115,10 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         {
             WriteDebug(line);
         }
+        foreach (var line in prepared.Plan.DecisionLines())
+        {
+            WriteVerbose(line);
+        }
         var summary = Pump($"Generating images for {episodeId}", async (events, token) =>
         {
             void Post(string line) => events.TryWrite(new RunMessage(line, IsWarning: false));
@@ -132,18 +136,6 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         foreach (var error in summary.Errors())
         {
             WriteBtceduError(error);
-        }
-    }
-
-    private void TryOrStop(Action check)
-    {
-        try
-        {
-            check();
-        }
-        catch (BtceduException e)
-        {
-            ThrowBtceduError(e);
         }
     }
 }

@@ -107,6 +107,7 @@ public sealed class TodaysApiTests
         Assert.Equal(0, h.Server.Images.RateLimitHits);
         Assert.True(summary.Generated == 16, string.Join("; ", results.Where(r => r.Error is not null).Select(r => r.Error)));
         Assert.True(clock.Elapsed >= window, $"16 calls at 12 per {window} took only {clock.Elapsed}");
+        Assert.Contains(h.Log, l => l.Contains("for the pace (image_rate_limit_per_minute)", StringComparison.Ordinal) && l.Contains("ep1/ch", StringComparison.Ordinal));
     }
 
     [Fact]

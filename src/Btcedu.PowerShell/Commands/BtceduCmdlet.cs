@@ -155,6 +155,21 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
     protected static WildcardPattern Wildcard(string pattern) => new(pattern, WildcardOptions.CultureInvariant);
 
     /// <summary>
+    /// The items whose key matches <paramref name="pattern"/> under the one id rule; a pattern without wildcards that
+    /// matches nothing writes <paramref name="notFound"/>'s error (a pattern that matches nothing is just empty).
+    /// </summary>
+    protected List<T> Matching<T>(IEnumerable<T> items, Func<T, string> key, string pattern, Func<string, BtceduException> notFound)
+    {
+        var match = Wildcard(pattern);
+        var found = items.Where(i => match.IsMatch(key(i))).ToList();
+        if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
+        {
+            WriteBtceduError(notFound(pattern));
+        }
+        return found;
+    }
+
+    /// <summary>
     /// A verbose line. Under -Debug alone, though, the engine makes a compiled cmdlet ask before every verbose and
     /// warning line (advanced functions never did, and since PowerShell 7.4 -Debug itself means Continue): a prompt
     /// per line, and an error in -NonInteractive sessions. So there the line becomes a debug record instead.

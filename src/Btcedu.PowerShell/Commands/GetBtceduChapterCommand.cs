@@ -31,12 +31,7 @@ public sealed class GetBtceduChapterCommand : BtceduCmdlet
         var chapters = Workspace.Chapters.Load(EpisodeId).Document.Chapters;
         foreach (var pattern in ChapterId ?? ["*"])
         {
-            var match = Wildcard(pattern);
-            var found = chapters.Where(c => match.IsMatch(c.ChapterId)).ToList();
-            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
-            {
-                WriteBtceduError(Core.Chapters.ChapterCatalog.NotFound(EpisodeId, [pattern]));
-            }
+            var found = Matching(chapters, c => c.ChapterId, pattern, p => Core.Chapters.ChapterCatalog.NotFound(EpisodeId, [p]));
             foreach (var chapter in found.Where(c => VisualType is null || VisualType.Contains(c.VisualType)))
             {
                 WriteObject(chapter);

@@ -48,12 +48,7 @@ public sealed class GetBtceduCostReportCommand : BtceduCmdlet
         DateTimeOffset? until = MyInvocation.BoundParameters.ContainsKey(nameof(Until)) ? Until : null;
         foreach (var pattern in EpisodeId ?? ["*"])
         {
-            var match = Wildcard(pattern);
-            var found = episodes.Where(e => match.IsMatch(e.Id)).ToList();
-            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
-            {
-                WriteBtceduError(EpisodeStore.NotFound(pattern, Workspace.Episodes.FindOtherCase(pattern)));
-            }
+            var found = Matching(episodes, e => e.Id, pattern, p => EpisodeStore.NotFound(p, Workspace.Episodes.FindOtherCase(p)));
             foreach (var episode in found)
             {
                 WriteObject(report.For(episode.Id, Enum.Parse<CostReportGrouping>(By, ignoreCase: true), since, until), enumerateCollection: true);

@@ -32,12 +32,7 @@ public sealed class GetBtceduEpisodeCommand : BtceduCmdlet
         _all ??= Workspace.Episodes.List();
         foreach (var pattern in EpisodeId ?? ["*"])
         {
-            var match = Wildcard(pattern);
-            var found = _all.Where(e => match.IsMatch(e.Id)).ToList();
-            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
-            {
-                WriteBtceduError(Core.Storage.EpisodeStore.NotFound(pattern, _all.FirstOrDefault(e => string.Equals(e.Id, pattern, StringComparison.OrdinalIgnoreCase))?.Id));
-            }
+            var found = Matching(_all, e => e.Id, pattern, p => Core.Storage.EpisodeStore.NotFound(p, _all.FirstOrDefault(e => string.Equals(e.Id, p, StringComparison.OrdinalIgnoreCase))?.Id));
             foreach (var episode in found.Where(e => (Status is null || Status.Contains(e.Status)) && (PipelineVersion is null || PipelineVersion.Contains(e.PipelineVersion))))
             {
                 WriteObject(episode);

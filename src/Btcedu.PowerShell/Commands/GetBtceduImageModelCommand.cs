@@ -25,13 +25,8 @@ public sealed class GetBtceduImageModelCommand : BtceduCmdlet
         var listings = settings.Models.ImageModels.Select(m => ImageModelListing.From(m, today, settings.ImageModel)).ToList();
         foreach (var pattern in Name ?? ["*"])
         {
-            var match = Wildcard(pattern);
-            var found = listings.Where(m => match.IsMatch(m.Name)).ToList();
-            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
-            {
-                WriteBtceduError(new Core.BtceduException("ImageModelNotFound", Core.BtceduErrorKind.ObjectNotFound,
-                    $"The model catalogue has no image model '{pattern}'; Get-BtceduImageModel lists them, and image_models in btcedu.yaml adds one.", pattern));
-            }
+            var found = Matching(listings, m => m.Name, pattern, p => new Core.BtceduException("ImageModelNotFound", Core.BtceduErrorKind.ObjectNotFound,
+                $"The model catalogue has no image model '{p}'; Get-BtceduImageModel lists them, and image_models in btcedu.yaml adds one.", p));
             foreach (var model in found.Where(m => Status is null || Status.Contains(m.Status)))
             {
                 WriteObject(model);

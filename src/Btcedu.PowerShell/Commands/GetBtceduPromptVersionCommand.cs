@@ -18,13 +18,8 @@ public sealed class GetBtceduPromptVersionCommand : BtceduCmdlet
         var all = new PromptVersionStore(Workspace.Database).List();
         foreach (var pattern in Name ?? ["*"])
         {
-            var match = Wildcard(pattern);
-            var found = all.Where(v => match.IsMatch(v.Name)).ToList();
-            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(pattern))
-            {
-                WriteBtceduError(new Core.BtceduException("PromptNotFound", Core.BtceduErrorKind.ObjectNotFound,
-                    $"No version of prompt '{pattern}' is recorded; a template is recorded the first time an image run uses it (Get-BtceduPromptVersion lists those recorded).", pattern));
-            }
+            var found = Matching(all, v => v.Name, pattern, p => new Core.BtceduException("PromptNotFound", Core.BtceduErrorKind.ObjectNotFound,
+                $"No version of prompt '{p}' is recorded; a template is recorded the first time an image run uses it (Get-BtceduPromptVersion lists those recorded).", p));
             WriteObject(found, enumerateCollection: true);
         }
     }

@@ -65,6 +65,11 @@ reruns.Sort();
 rows.Add(("up-to-date re-run (lock, plan, verify, finish), median of 5", reruns[2]));
 rows.Add(("up-to-date re-run, worst of 5", reruns[^1]));
 
+// The review gallery of the episode: a cold export (thumbnails made) and a warm one (nothing changed).
+var galleryDir = Path.Combine(root, "gallery-bench");
+rows.Add(($"gallery export, {chapters} chapters, cold", Time(() => BtceduWorkspace.Open(root, env).GalleryExporter().Export(["bench"], galleryDir))));
+rows.Add(($"gallery export, {chapters} chapters, warm (nothing changed)", Time(() => BtceduWorkspace.Open(root, env).GalleryExporter().Export(["bench"], galleryDir))));
+
 rows.AddRange(await PacedRuns(prompts));
 
 Console.WriteLine($"Btcedu bench — {chapters} chapters, {Environment.ProcessorCount} cores, {RuntimeInformationText()}");

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Btcedu.Core.Workspace;
 
@@ -58,7 +57,7 @@ public sealed class ImageHistory
             return new ImageArchive(null, []);
         }
         var png = File.ReadAllBytes(image);
-        var sha = Sha256(png);
+        var sha = ContentHash.Of(png);
         var kept = List(episodeId, chapterId);
         if (kept.Any(v => v.PngSha256 == sha))
         {
@@ -154,6 +153,4 @@ public sealed class ImageHistory
     private static string PngPath(string dir, int version) => Path.Combine(dir, $"v{version.ToString(CultureInfo.InvariantCulture)}.png");
 
     private static string JsonPath(string dir, int version) => Path.Combine(dir, $"v{version.ToString(CultureInfo.InvariantCulture)}.json");
-
-    internal static string Sha256(byte[] bytes) => "sha256:" + Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
 }

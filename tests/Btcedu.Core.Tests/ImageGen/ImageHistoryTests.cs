@@ -45,7 +45,7 @@ public sealed class ImageHistoryTests
 
         Assert.True(restored.UpToDate);
         Assert.Equal(2, restored.ReplacedKeptAs);
-        Assert.Equal(v1.PngSha256, ImageHistory.Sha256(File.ReadAllBytes(Path.Combine(h.ImagesDir, "ch02.png"))));
+        Assert.Equal(v1.PngSha256, Btcedu.Core.Workspace.ContentHash.Of(File.ReadAllBytes(Path.Combine(h.ImagesDir, "ch02.png"))));
         Assert.Equal(current, File.ReadAllBytes(h.Stage().History("ep1", "ch02").Single().Path)); // the replaced one is kept
         Assert.True(File.Exists(render + ".stale"));
         Assert.Equal(v1.ChapterHash, (string?)h.Manifest()["images"]![1]!["chapter_hash"]);

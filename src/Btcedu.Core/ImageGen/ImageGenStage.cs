@@ -53,9 +53,11 @@ public sealed class ImageGenStage
     /// lock file included; then takes the episode lock (refusing at once when another run holds it) and plans
     /// under it, recording the prompt template's version. Dispose the result to release the lock.
     /// </summary>
-    public ImageGenRun Prepare(string episodeId, ImageGenSelection selection)
+    /// <param name="checkedPlan">A plan the caller already made for the same episode and selection (the one it showed
+    /// for -WhatIf/-Confirm), so the checks are not planned a second time; null plans here.</param>
+    public ImageGenRun Prepare(string episodeId, ImageGenSelection selection, ImageGenPlan? checkedPlan = null)
     {
-        if (_planner.Plan(episodeId, selection).ToGenerate.Any())
+        if ((checkedPlan ?? _planner.Plan(episodeId, selection)).ToGenerate.Any())
         {
             _services.Settings.RequireApiKey();
         }

@@ -110,7 +110,7 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
             return;
         }
 
-        using var prepared = stage.Prepare(episodeId, selection);
+        using var prepared = stage.Prepare(episodeId, selection, plan);
         foreach (var line in prepared.Plan.DebugLines())
         {
             WriteDebug(line);

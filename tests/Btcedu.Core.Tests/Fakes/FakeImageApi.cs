@@ -16,6 +16,7 @@ namespace Btcedu.Core.Tests.Fakes;
 /// <item>usage: output tokens grow with pixels and quality; prompt tokens with the prompt's length.</item>
 /// <item>optional: an images-per-minute limit with x-ratelimit-* headers and 429 rate_limit_exceeded, an exhausted
 /// quota (429 insufficient_quota), a required key (401 invalid_api_key) and a latency.</item>
+/// <item>optional: seeded fault injection (<see cref="FakeFaults"/>) for the fault soak.</item>
 /// </list>
 /// </summary>
 public sealed class FakeImageApi
@@ -35,6 +36,12 @@ public sealed class FakeImageApi
     private readonly Queue<DateTimeOffset> _served = new();
     private readonly object _gate = new();
     private int _limitHits;
+    private readonly object _faultGate = new();
+    private readonly ConcurrentDictionary<string, int> _injected = new(StringComparer.Ordinal);
+    private FakeFaults? _faults;
+    private Random _random = new(0);
+    private DateTimeOffset _stormUntil;
+    private long _imageIds;
 
     /// <summary>Images allowed per <see cref="RateWindow"/>; null for no limit.</summary>
     public int? ImagesPerMinute { get; set; }
@@ -46,6 +53,25 @@ public sealed class FakeImageApi
     public TimeSpan Latency { get; set; }
     /// <summary>429s the images-per-minute limit has answered.</summary>
     public int RateLimitHits => Volatile.Read(ref _limitHits);
+
+    /// <summary>Seeded fault injection; null (the default) for none. Setting it restarts the seeded sequence.</summary>
+    public FakeFaults? Faults
+    {
+        get { lock (_faultGate) { return _faults; } }
+        set
+        {
+            lock (_faultGate)
+            {
+                _faults = value;
+                _random = new Random(value?.Seed ?? 0);
+                _stormUntil = default;
+                _injected.Clear();
+            }
+        }
+    }
+
+    /// <summary>Faults injected so far, by kind (<see cref="FakeFaults.Kinds"/>).</summary>
+    public IReadOnlyDictionary<string, int> Injected => FakeFaults.Kinds.ToDictionary(k => k, k => _injected.GetValueOrDefault(k));
 
     public void Reset()
     {
@@ -59,6 +85,7 @@ public sealed class FakeImageApi
             _served.Clear();
         }
         Interlocked.Exchange(ref _limitHits, 0);
+        Faults = null;
     }
 
     public FakeResponse Answer(string body, IReadOnlyDictionary<string, string> headers)
@@ -115,7 +142,18 @@ public sealed class FakeImageApi
         var output = (int)Math.Ceiling(TokensPerMegapixel[quality] * ((double)w * h / (1024 * 1024)));
         var prompt = Text(request, "prompt") ?? "";
         var textTokens = Math.Max(1, (prompt.Length + 3) / 4);
-        var png = _pngs.GetOrAdd(size, _ => TestImages.Png(w, h));
+        var fault = Faults is { } faults ? Draw(faults, prompt) : null;
+        if (fault?.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+        long? imageId = fault is null ? null : Interlocked.Increment(ref _imageIds);
+        var png = imageId is { } id ? TestImages.Solid(w, h, (byte)(id >> 16), (byte)(id >> 8), (byte)id) : _pngs.GetOrAdd(size, _ => TestImages.Png(w, h));
+        if (fault?.Outcome == "truncated")
+        {
+            png = png[..(png.Length / 2)];
+            imageId = null;
+        }
         var answer = FakeResponse.Json(new Dictionary<string, object?>
         {
             ["created"] = 1_767_225_600,
@@ -129,12 +167,72 @@ public sealed class FakeImageApi
                 ["output_tokens"] = output,
                 ["total_tokens"] = textTokens + output,
             },
-        }).WithDelay(Latency);
+        }).WithDelay(fault?.Delay ?? Latency) with { Outcome = fault?.Outcome ?? "ok", ImageId = imageId, InputTokens = textTokens, OutputTokens = output };
         foreach (var (name, value) in limit.Headers)
         {
             answer = answer.WithHeader(name, value);
         }
         return answer;
+    }
+
+    private sealed record Fault(string Outcome, FakeResponse? Refusal, TimeSpan Delay);
+
+    /// <summary>One seeded draw: a refusal, a hang, a truncated image or a plain answer, with its latency.</summary>
+    private Fault Draw(FakeFaults f, string prompt)
+    {
+        string outcome;
+        FakeResponse? refusal = null;
+        TimeSpan delay;
+        lock (_faultGate)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var u = _random.NextDouble();
+            var pick = _random.NextDouble();
+            delay = TimeSpan.FromMilliseconds(f.LatencyMs + (f.JitterMs > 0 ? _random.Next(f.JitterMs) : 0));
+            if (now < _stormUntil || u < f.Storm)
+            {
+                if (now >= _stormUntil)
+                {
+                    _stormUntil = now.AddMilliseconds(f.StormMs);
+                }
+                var rest = _stormUntil - now;
+                outcome = "storm";
+                refusal = FakeResponse.RateLimited(Math.Ceiling(rest.TotalSeconds), Math.Ceiling(rest.TotalMilliseconds));
+            }
+            else if (f.RejectsPrompt(prompt))
+            {
+                outcome = "content_policy";
+                refusal = FakeResponse.ContentPolicy();
+            }
+            else if ((u -= f.Storm) < f.ServerError)
+            {
+                outcome = "server_error";
+                refusal = FakeResponse.ServerError(pick < 0.5 ? 500 : 503);
+            }
+            else if ((u -= f.ServerError) < f.Hang)
+            {
+                outcome = "hang";
+                delay = TimeSpan.FromMilliseconds(f.HangMs);
+            }
+            else if ((u -= f.Hang) < f.Truncated)
+            {
+                outcome = "truncated";
+            }
+            else if ((u -= f.Truncated) < f.Quota)
+            {
+                outcome = "quota";
+                refusal = FakeResponse.Error(429, "insufficient_quota", "You exceeded your current quota, please check your plan and billing details.", "insufficient_quota");
+            }
+            else
+            {
+                outcome = "ok";
+            }
+        }
+        if (outcome != "ok")
+        {
+            _injected.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+        }
+        return new Fault(outcome, refusal is null ? null : refusal.WithDelay(delay) with { Outcome = outcome }, delay);
     }
 
     /// <summary>The gpt-image-2 size rule, or null when the size is legal.</summary>

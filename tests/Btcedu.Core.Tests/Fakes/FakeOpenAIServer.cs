@@ -22,8 +22,14 @@ namespace Btcedu.Core.Tests.Fakes;
 ///   POST /_fake/default?path=...                      same body, served whenever the queue is empty
 ///   GET  /_fake/requests                              the recorded requests as JSON
 ///   POST /_fake/reset                                 clears queues, defaults, recordings and the image API's settings
-///   POST /_fake/images                                body {"imagesPerMinute":12,"windowMs":60000,"quotaExhausted":false,"requiredKey":"sk-…","latencyMs":0}
-///   GET  /_fake/images                                {"rateLimitHits":N}
+///   POST /_fake/images                                body {"imagesPerMinute":12,"windowMs":60000,"quotaExhausted":false,"requiredKey":"sk-…","latencyMs":0,
+///                                                     "faults":{"seed":42,"storm":0.02,"stormMs":1500,"contentPolicy":0.03,"serverError":0.05,
+///                                                     "hang":0.02,"hangMs":8000,"truncated":0.03,"quota":0.005,"latencyMs":300,"jitterMs":500}}
+///                                                     (faults: see <see cref="FakeFaults"/>; null turns them off)
+///   GET  /_fake/images                                {"rateLimitHits":N,"injected":{"storm":N,...}}
+///   GET  /_fake/calls                                 every answered images request (<see cref="FakeImageCall"/>): outcome, delivery, image id
+/// A path may start with /r/{tag}/ (a base URL of http://127.0.0.1:port/r/{tag}/v1): the prefix is removed and the
+/// tag logged with the call, so a client process can be told apart from the others.
 /// </summary>
 public sealed class FakeOpenAIServer : IAsyncDisposable
 {
@@ -35,6 +41,8 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConcurrentQueue<FakeResponse>> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FakeResponse> _defaults = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly ConcurrentQueue<FakeImageCall> _calls = new();
+    private long _callSeq;
 
     private FakeOpenAIServer(WebApplication app) => _app = app;
 
@@ -50,6 +58,9 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     public FakeImageApi Images { get; } = new();
 
     public IReadOnlyList<RecordedRequest> RequestsTo(string path) => [.. _requests.Where(r => r.Path == path)];
+
+    /// <summary>Every answered images request, in the order the answers ended.</summary>
+    public IReadOnlyList<FakeImageCall> ImageCalls => [.. _calls.OrderBy(c => c.Seq)];
 
     /// <summary>Starts listening on 127.0.0.1 at <paramref name="port"/> (0 picks a free port).</summary>
     public static async Task<FakeOpenAIServer> StartAsync(int port = 0, CancellationToken cancellationToken = default)
@@ -100,6 +111,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         _queues.Clear();
         _defaults.Clear();
         _requests.Clear();
+        _calls.Clear();
         Images.Reset();
     }
 
@@ -131,18 +143,46 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             await HandleControlAsync(context, path[ControlPrefix.Length..], body).ConfigureAwait(false);
             return;
         }
+        string? tag = null;
+        if (path.StartsWith("/r/", StringComparison.Ordinal) && path.IndexOf('/', 3) is > 3 and var end)
+        {
+            tag = path[3..end];
+            path = path[end..];
+        }
 
+        var received = DateTimeOffset.UtcNow;
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        _requests.Enqueue(new RecordedRequest(request.Method, path, headers, body, DateTimeOffset.UtcNow));
+        _requests.Enqueue(new RecordedRequest(request.Method, path, headers, body, received));
 
-        var response = _queues.TryGetValue(path, out var q) && q.TryDequeue(out var next) ? next
+        var scripted = _queues.TryGetValue(path, out var q) && q.TryDequeue(out var next) ? next
             : _defaults.TryGetValue(path, out var fallback) ? fallback
-            : path == ImagesPath && request.Method == "POST" ? Images.Answer(body, headers)
-            : FakeResponse.Error(404, "not_scripted", $"FakeOpenAIServer has no response scripted for {path}.");
-        await WriteAsync(context, response).ConfigureAwait(false);
+            : null;
+        var response = scripted
+            ?? (path == ImagesPath && request.Method == "POST" ? Images.Answer(body, headers)
+            : FakeResponse.Error(404, "not_scripted", $"FakeOpenAIServer has no response scripted for {path}."));
+        var delivered = await WriteAsync(context, response).ConfigureAwait(false);
+        if (path == ImagesPath)
+        {
+            _calls.Enqueue(new FakeImageCall(Interlocked.Increment(ref _callSeq), tag, received, DateTimeOffset.UtcNow, PromptOf(body),
+                response.Outcome ?? (scripted is null ? "error" : "scripted"), response.Status, response.ImageId, delivered, response.InputTokens, response.OutputTokens));
+        }
     }
 
-    private static async Task WriteAsync(HttpContext context, FakeResponse response)
+    private static string? PromptOf(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("prompt", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes the answer after its delay; false when the client went away first (nothing, or not all, was delivered).</summary>
+    private static async Task<bool> WriteAsync(HttpContext context, FakeResponse response)
     {
         if (response.Delay > TimeSpan.Zero)
         {
@@ -152,7 +192,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                return; // the client gave up (its timeout) or the server is stopping
+                return false; // the client gave up (its timeout) or the server is stopping
             }
         }
         context.Response.StatusCode = response.Status;
@@ -165,9 +205,12 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         try
         {
             await context.Response.Body.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            return !context.RequestAborted.IsCancellationRequested;
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or IOException)
         {
+            return false;
         }
     }
 
@@ -194,7 +237,11 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
                 break;
             case "images":
                 context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync(JsonSerializer.Serialize(new { rateLimitHits = Images.RateLimitHits }), context.RequestAborted).ConfigureAwait(false);
+                await context.Response.WriteAsync(JsonSerializer.Serialize(new { rateLimitHits = Images.RateLimitHits, injected = Images.Injected }), context.RequestAborted).ConfigureAwait(false);
+                break;
+            case "calls":
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(JsonSerializer.Serialize(ImageCalls, CallJson), context.RequestAborted).ConfigureAwait(false);
                 break;
             case "requests":
                 context.Response.ContentType = "application/json";
@@ -231,7 +278,13 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         {
             Images.Latency = TimeSpan.FromMilliseconds(latency.GetDouble());
         }
+        if (root.TryGetProperty("faults", out var faults))
+        {
+            Images.Faults = faults.ValueKind == JsonValueKind.Null ? null : FakeFaults.Parse(faults);
+        }
     }
+
+    private static readonly JsonSerializerOptions CallJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private static FakeResponse ParseControl(string json)
     {

@@ -99,3 +99,158 @@ public sealed class FakeOpenAIServerTests
         Assert.Equal(1, server.Images.RateLimitHits);
     }
 }
+
+/// <summary>The seeded fault mode the soak drives (soak/Invoke-Soak.ps1) and the per-call log it counts from.</summary>
+public sealed class FakeFaultsTests
+{
+    private const string Body = """{"model":"gpt-image-2","prompt":"PROMPT","size":"1920x1088","quality":"medium"}""";
+
+    private static async Task<(int Status, JsonElement Body, HttpResponseMessage Response)> Post(HttpClient http, Uri url, string prompt = "p")
+    {
+        var r = await http.PostAsync(url, new StringContent(Body.Replace("PROMPT", prompt), Encoding.UTF8, "application/json"));
+        return ((int)r.StatusCode, JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone(), r);
+    }
+
+    private static async Task Configure(HttpClient http, FakeOpenAIServer server, string json) =>
+        (await http.PostAsync(new Uri(server.Root, "_fake/images"), new StringContent(json, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+
+    private static async Task<List<string>> Outcomes(int seed, int n)
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var http = new HttpClient();
+        await Configure(http, server, $$$"""{"faults":{"seed":{{{seed}}},"serverError":0.2,"truncated":0.2,"quota":0.1}}""");
+        for (var i = 0; i < n; i++)
+        {
+            await Post(http, new Uri(server.BaseUrl + "/images/generations"), $"prompt {i}");
+        }
+        return [.. server.ImageCalls.Select(c => c.Outcome)];
+    }
+
+    [Fact]
+    public async Task The_same_seed_injects_the_same_faults_in_the_same_order_and_another_seed_others()
+    {
+        var first = await Outcomes(7, 40);
+        var again = await Outcomes(7, 40);
+        var other = await Outcomes(8, 40);
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+        Assert.Contains("server_error", first);
+        Assert.Contains("truncated", first);
+        Assert.Contains("quota", first);
+        Assert.Contains("ok", first);
+    }
+
+    [Fact]
+    public async Task Each_fault_has_openais_shape_and_every_call_is_logged_with_its_outcome_and_tag()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var http = new HttpClient();
+        var url = new Uri(server.Root, "r/run7/v1/images/generations");
+
+        await Configure(http, server, """{"faults":{"seed":1,"serverError":1}}""");
+        var error = await Post(http, url);
+        Assert.True(error.Status is 500 or 503);
+        Assert.Equal("server_error", error.Body.GetProperty("error").GetProperty("type").GetString());
+
+        await Configure(http, server, """{"faults":{"seed":1,"quota":1}}""");
+        var quota = await Post(http, url);
+        Assert.Equal(429, quota.Status);
+        Assert.Equal("insufficient_quota", quota.Body.GetProperty("error").GetProperty("code").GetString());
+
+        await Configure(http, server, """{"faults":{"seed":1,"contentPolicy":1}}""");
+        var rejected = await Post(http, url);
+        Assert.Equal(400, rejected.Status);
+        Assert.Equal("content_policy_violation", rejected.Body.GetProperty("error").GetProperty("code").GetString());
+
+        await Configure(http, server, """{"faults":{"seed":1,"truncated":1}}""");
+        var truncated = await Post(http, url);
+        Assert.Equal(200, truncated.Status);
+        Assert.True(truncated.Body.GetProperty("usage").GetProperty("output_tokens").GetInt32() > 0, "a truncated image is billed");
+        var half = Convert.FromBase64String(truncated.Body.GetProperty("data")[0].GetProperty("b64_json").GetString()!);
+        Assert.True(TestImages.IsPng(half));
+        Assert.False(TestImages.DecodesCompletely(half));
+
+        await Configure(http, server, """{"faults":{"seed":1,"storm":1,"stormMs":3000}}""");
+        var storm = await Post(http, url);
+        await Configure(http, server, """{"faults":{"seed":1,"storm":0,"stormMs":3000}}""");
+        var calm = await Post(http, url);
+        Assert.Equal(429, storm.Status);
+        Assert.Equal("rate_limit_exceeded", storm.Body.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("3", storm.Response.Headers.GetValues("Retry-After").Single());
+        Assert.Equal(200, calm.Status);
+
+        var calls = server.ImageCalls;
+        Assert.Equal(new[] { "server_error", "quota", "content_policy", "truncated", "storm", "ok" }, calls.Select(c => c.Outcome));
+        Assert.All(calls, c => Assert.Equal("run7", c.Tag));
+        Assert.All(calls, c => Assert.True(c.Delivered));
+        Assert.Equal(new long?[] { null, null, null, null, null, 2 }, calls.Select(c => c.ImageId)); // the truncated image took id 1
+        Assert.Equal("/v1/images/generations", server.Requests[0].Path);
+    }
+
+    [Fact]
+    public async Task A_storm_refuses_every_request_in_its_window_and_the_content_filter_is_per_prompt()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var http = new HttpClient();
+        var url = new Uri(server.BaseUrl + "/images/generations");
+        server.Images.Faults = new FakeFaults { Seed = 3, Storm = 0.5, StormMs = 60_000 };
+        var statuses = new List<int>();
+        for (var i = 0; i < 10; i++)
+        {
+            statuses.Add((await Post(http, url, $"p{i}")).Status);
+        }
+        var first = statuses.IndexOf(429);
+        Assert.True(first >= 0);
+        Assert.All(statuses.Skip(first), s => Assert.Equal(429, s));
+        Assert.Equal(10 - first, server.Images.Injected["storm"]);
+
+        var filter = new FakeFaults { Seed = 3, ContentPolicy = 0.5 };
+        var prompts = Enumerable.Range(0, 200).Select(i => $"prompt {i}").ToList();
+        var rejected = prompts.Where(filter.RejectsPrompt).ToList();
+        Assert.InRange(rejected.Count, 60, 140);
+        Assert.Equal(rejected, prompts.Where(filter.RejectsPrompt));
+        Assert.NotEqual(rejected, prompts.Where((filter with { Seed = 4 }).RejectsPrompt));
+    }
+
+    [Fact]
+    public async Task A_hang_outlasts_the_clients_timeout_and_is_logged_undelivered_while_images_carry_their_id()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(500) };
+        var url = new Uri(server.BaseUrl + "/images/generations");
+        server.Images.Faults = new FakeFaults { Seed = 1, Hang = 1, HangMs = 5000 };
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => Post(http, url));
+        server.Images.Faults = new FakeFaults { Seed = 1 };
+        var ok = await Post(http, url);
+        for (var i = 0; i < 100 && server.ImageCalls.Count < 2; i++)
+        {
+            await Task.Delay(20); // the aborted hang is logged when the server notices the client left
+        }
+
+        var calls = server.ImageCalls;
+        var hang = Assert.Single(calls, c => c.Outcome == "hang");
+        Assert.False(hang.Delivered);
+        var image = Assert.Single(calls, c => c.Outcome == "ok");
+        Assert.True(image.Delivered);
+        var png = Convert.FromBase64String(ok.Body.GetProperty("data")[0].GetProperty("b64_json").GetString()!);
+        Assert.Equal((1920, 1088), TestImages.Size(png));
+        Assert.True(TestImages.DecodesCompletely(png));
+        var pixel = TestImages.Pixel(png, 960, 540);
+        Assert.Equal(image.ImageId, (pixel.Red << 16) | (pixel.Green << 8) | pixel.Blue);
+    }
+
+    [Fact]
+    public async Task Without_faults_the_api_answers_as_before_and_logs_ok()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        using var http = new HttpClient();
+        var ok = await Post(http, new Uri(server.BaseUrl + "/images/generations"));
+        Assert.Equal(200, ok.Status);
+        var call = Assert.Single(server.ImageCalls);
+        Assert.Equal("ok", call.Outcome);
+        Assert.Null(call.ImageId);
+        Assert.Null(call.Tag);
+        Assert.All(FakeFaults.Kinds, k => Assert.Equal(0, server.Images.Injected[k]));
+    }
+}

@@ -15,6 +15,13 @@ public sealed record FakeResponse
     public byte[] Body { get; init; } = [];
     public string ContentType { get; init; } = "application/json";
     public TimeSpan Delay { get; init; }
+    /// <summary>What the emulated images API decided (ok, storm, hang, ...): logged in /_fake/calls, never sent.</summary>
+    public string? Outcome { get; init; }
+    /// <summary>The id the answer's image encodes (fault mode), logged in /_fake/calls.</summary>
+    public long? ImageId { get; init; }
+    /// <summary>The usage the answer bills, logged in /_fake/calls.</summary>
+    public int? InputTokens { get; init; }
+    public int? OutputTokens { get; init; }
 
     public FakeResponse WithHeader(string name, string value) =>
         this with { Headers = new Dictionary<string, string>(Headers, StringComparer.OrdinalIgnoreCase) { [name] = value } };

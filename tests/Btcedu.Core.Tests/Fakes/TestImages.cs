@@ -26,10 +26,31 @@ public static class TestImages
         return Encode(bitmap, SKEncodedImageFormat.Png);
     }
 
+    /// <summary>One colour all over (opaque): cheap to encode, and any pixel of it, cropped or not, reads the same.</summary>
+    public static byte[] Solid(int width, int height, byte red, byte green, byte blue)
+    {
+        var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        bitmap.Erase(new SKColor(red, green, blue));
+        return Encode(bitmap, SKEncodedImageFormat.Png);
+    }
+
     public static (int Width, int Height) Size(byte[] image)
     {
         using var bitmap = SKBitmap.Decode(image) ?? throw new InvalidOperationException("not an image");
         return (bitmap.Width, bitmap.Height);
+    }
+
+    /// <summary>Whether every pixel decodes (SKBitmap.Decode hands back a truncated image half grey).</summary>
+    public static bool DecodesCompletely(byte[] image)
+    {
+        using var data = SKData.CreateCopy(image);
+        using var codec = SKCodec.Create(data);
+        if (codec is null)
+        {
+            return false;
+        }
+        using var bitmap = new SKBitmap(codec.Info);
+        return codec.GetPixels(bitmap.Info, bitmap.GetPixels()) == SKCodecResult.Success;
     }
 
     public static SKColor Pixel(byte[] image, int x, int y)

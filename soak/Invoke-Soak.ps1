@@ -27,13 +27,13 @@ param(
     [int] $Seed = 42,
     # Episodes created at the start; while time remains, another joins whenever at most -Parallel are unfinished.
     [ValidateRange(1, 50)][int] $Episodes = 4,
-    [ValidateRange(4, 40)][int] $Chapters = 8,
+    [ValidateRange(4, 40)][int] $Chapters = 10,
     # Wall-clock bound for starting new work (the settle runs and the checks come after it).
     [double] $Minutes = 5,
     # Probability that a run is SIGKILLed, after a delay drawn between -KillMinMs and -KillMaxMs from its start.
     [double] $KillRate = 0.4,
-    [int] $KillMinMs = 1000,
-    [int] $KillMaxMs = 4500,
+    [int] $KillMinMs = 1500,
+    [int] $KillMaxMs = 6000,
     # Probability that a work item starts two processes on the same episode at once.
     [double] $ConcurrentRate = 0.15,
     # Episodes in work at once.
@@ -42,8 +42,9 @@ param(
     [int] $SettleRuns = 4,
     # image_timeout_seconds for the runs: the fake's hangs (hangMs) last longer.
     [ValidateRange(1, 300)][int] $TimeoutSeconds = 3,
-    # Fault rates and timings for the fake (see tests/Btcedu.Core.Tests/Fakes/FakeFaults.cs); merged over the defaults.
-    [hashtable] $Faults = @{},
+    # Fault rates and timings for the fake as JSON, merged over the defaults (tests/Btcedu.Core.Tests/Fakes/FakeFaults.cs),
+    # e.g. -Faults '{"hang":0,"storm":0.05}'.
+    [string] $Faults = '{}',
     # The workspace (default: a new temporary folder, removed after a passing run unless -Keep).
     [string] $Workspace,
     [switch] $Keep
@@ -66,7 +67,7 @@ $faultSettings = [ordered]@{
     seed = $Seed; storm = 0.02; stormMs = 1500; contentPolicy = 0.04; serverError = 0.05; hang = 0.02; hangMs = 6000
     truncated = 0.03; quota = 0.005; latencyMs = 300; jitterMs = 700
 }
-foreach ($k in $Faults.Keys) { $faultSettings[$k] = $Faults[$k] }
+foreach ($p in ($Faults | ConvertFrom-Json -AsHashtable).GetEnumerator()) { $faultSettings[$p.Key] = $p.Value }
 
 if (-not $Workspace) { $Workspace = Join-Path ([IO.Path]::GetTempPath()) ("btcedu-soak-$Seed-" + [guid]::NewGuid().ToString('N').Substring(0, 8)) }
 New-Item -ItemType Directory -Path $Workspace -Force | Out-Null

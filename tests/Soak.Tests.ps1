@@ -1,0 +1,43 @@
+$ErrorActionPreference = 'Stop'
+
+# A short, seeded run of the fault soak (soak/Invoke-Soak.ps1, docs/RELIABILITY.md), so CI proves the soak runs
+# and its checks hold: seeded faults, SIGKILLs, concurrent starts and restarts against the fake OpenAI, about 35 s of
+# work plus the settling runs and the checks. The smoke keeps the fake's hangs off (the full soak keeps them on): a
+# timed-out attempt retried within a call can take an episode past a tight cap (docs/RELIABILITY.md, "Known
+# failures"), which the full soak reports and this smoke is not the place to repeat at random.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:Repo = Get-RepoRoot
+    $script:Workspace = Join-Path ([IO.Path]::GetTempPath()) ('btcedu-soak-smoke-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $script:Output = & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File (Join-Path $Repo 'soak/Invoke-Soak.ps1') `
+        -Seed 1515 -Minutes 0.5 -Episodes 3 -Chapters 6 -KillRate 0.5 -ConcurrentRate 0.25 -Faults '{"hang":0}' -TimeoutSeconds 30 `
+        -Workspace $Workspace -Keep 2>&1 | ForEach-Object { "$_" }
+    $script:ExitCode = $LASTEXITCODE
+    $clock.Stop()
+    $script:Seconds = $clock.Elapsed.TotalSeconds
+    $script:Summary = if (Test-Path (Join-Path $Workspace 'soak-summary.json')) { Get-Content -Raw (Join-Path $Workspace 'soak-summary.json') | ConvertFrom-Json }
+}
+
+AfterAll {
+    Write-Host "    soak smoke: $([Math]::Round($Seconds, 1)) s"
+    if ($ExitCode -eq 0) { Remove-Item -LiteralPath $Workspace -Recurse -Force -ErrorAction SilentlyContinue }
+}
+
+Describe 'The fault soak (smoke)' {
+    It 'passes every check and exits 0' {
+        $ExitCode | Should -Be 0 -Because ($Output -join "`n")
+        @($Output | Where-Object { $_ -like 'FAIL *' }) | Should -BeNullOrEmpty
+        @($Output | Where-Object { $_ -like 'PASS *' }).Count | Should -Be 8
+    }
+
+    It 'killed runs, injected faults and settled every episode, within its time bound' {
+        $Summary.failures | Should -BeNullOrEmpty
+        $Summary.summary.'kills survived' | Should -BeGreaterThan 0
+        $Summary.summary.'runs started' | Should -BeGreaterThan $Summary.summary.'kills survived'
+        $Summary.summary.'faults injected' | Should -Match '\d'
+        $Summary.summary.'faults injected' | Should -Not -Match '^(\w+ 0(, )?)+$' -Because 'some fault was injected'
+        $Seconds | Should -BeLessThan 90
+    }
+}

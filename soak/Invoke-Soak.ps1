@@ -451,11 +451,11 @@ Write-Host ''
 Write-Host 'summary'
 $summary = [ordered]@{
     seed                      = $Seed
-    'episodes x chapters'     = "$($episodeState.Count) x $Chapters (caps: $((@($episodeState.Values.Cap) | ForEach-Object { $_.ToString($invariant) }) -join ', '))"
+    'episodes x chapters'     = "$($episodeState.Count) x $Chapters (caps: $((@($episodeState.Values.Cap) | Group-Object { $_.ToString($invariant) } | ForEach-Object { "$($_.Count) at `$$($_.Name)" }) -join ', '))"
     'runs started'            = $runs.Count
     'kills survived'          = $kills.Count
     'concurrent starts'       = "$concurrentStarts ($($lockedRuns.Count) refused EpisodeLocked)"
-    'runs completed/stopped'  = "$(@($runs | Where-Object Kind -eq 'completed').Count)/$(@($runs | Where-Object Kind -eq 'stopped').Count)"
+    'runs by end'             = (($runs | Group-Object Kind | Sort-Object Name | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', ')
     'image calls'             = "$($calls.Count) ($($validCalls.Count) valid images, $(@($validCalls | Where-Object delivered).Count) delivered)"
     'faults injected'         = (($injected.PSObject.Properties | ForEach-Object { "$($_.Name) $($_.Value)" }) -join ', ')
     'repeats'                 = "$($repeats.Count) (in flight at kills: $([int]($inFlight | Measure-Object InFlight -Sum).Sum) in all, at most $([int]$maxInFlight) at one kill)"

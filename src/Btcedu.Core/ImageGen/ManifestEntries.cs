@@ -36,7 +36,7 @@ internal static class ManifestEntries
         Reason = null,
     };
 
-    public static ManifestEntry Generated(PlannedChapter item, ImageGenRequest request, ImageGenResult result, ImageRequestProfile profile, string filePath, DateTimeOffset at, decimal cost) => new()
+    public static ManifestEntry Generated(PlannedChapter item, ImageGenRequest request, ImageGenResult result, NormalizedImage image, ImageRequestProfile profile, string filePath, DateTimeOffset at, decimal cost) => new()
     {
         ChapterId = item.Chapter.ChapterId,
         VisualType = item.Chapter.VisualType.ToString(),
@@ -45,7 +45,7 @@ internal static class ManifestEntries
         RevisedPrompt = result.RevisedPrompt,
         Model = profile.Model,
         Size = $"{ImageNormalizer.TargetWidth}x{ImageNormalizer.TargetHeight}",
-        SourceSize = result.SourceSize,
+        SourceSize = image.SourceSize,
         Quality = profile.Quality,
         FilePath = filePath,
         GeneratedAt = Timestamps.Format(at),
@@ -57,8 +57,8 @@ internal static class ManifestEntries
     };
 
     /// <summary>The media_assets row of a generated image; its metadata repeats the entry and adds what only the database keeps.</summary>
-    public static NewMediaAsset Asset(string episodeId, PlannedChapter item, ManifestEntry entry, ImageGenResult result, ImageRequestProfile profile, long? promptVersionId) =>
-        new(episodeId, item.Chapter.ChapterId, "image", entry.FilePath!, "image/png", result.Png!.LongLength,
+    public static NewMediaAsset Asset(string episodeId, PlannedChapter item, ManifestEntry entry, ImageGenResult result, NormalizedImage image, ImageRequestProfile profile, long? promptVersionId) =>
+        new(episodeId, item.Chapter.ChapterId, "image", entry.FilePath!, "image/png", image.Png.LongLength,
             new Dictionary<string, object?>
             {
                 ["prompt"] = entry.Prompt,

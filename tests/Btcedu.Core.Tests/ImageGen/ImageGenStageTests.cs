@@ -307,7 +307,7 @@ public sealed class ImageGenStageTests
     [Fact]
     public async Task A_run_killed_midway_resumes_without_paying_twice_for_a_finished_image()
     {
-        await using var h = await StageHarness.StartAsync(StageHarness.Document(8, _ => "b_roll", i => $"istem {i}"));
+        await using var h = await StageHarness.StartAsync(StageHarness.Document(12, _ => "b_roll", i => $"istem {i}"));
         h.Server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.ImageBase64(TestImages.Png(1536, 1024)).WithDelay(TimeSpan.FromMilliseconds(150)));
         using var cts = new CancellationTokenSource();
         var generated = 0;
@@ -323,17 +323,19 @@ public sealed class ImageGenStageTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.False(EpisodeLock.IsHeld(h.Temp.Paths.LockFile("ep1")));
         var finished = h.Manifest()["images"]!.AsArray().Where(e => e!["status"]!.GetValue<string>() == "generated").Select(e => e!["chapter_id"]!.GetValue<string>()).ToList();
-        Assert.InRange(finished.Count, 3, 7);
+        // Images already answered when the run is cancelled are still placed (they are paid for): with 2 slots and a
+        // queue of 2, at most 3 + 2 + 2 + 2 are answered by the third completion, never all 12.
+        Assert.InRange(finished.Count, 3, 11);
 
         var (summary, _) = await h.RunAsync();
 
-        Assert.Equal(8 - finished.Count, summary.Generated);
+        Assert.Equal(12 - finished.Count, summary.Generated);
         foreach (var id in finished)
         {
             var n = int.Parse(id[2..], System.Globalization.CultureInfo.InvariantCulture);
             Assert.Equal(1, h.ImageRequests.Count(r => StageHarness.PromptOf(r).EndsWith($"istem {n}", StringComparison.Ordinal)));
         }
-        Assert.Equal(8, h.Manifest()["images"]!.AsArray().Count(e => e!["status"]!.GetValue<string>() == "generated"));
+        Assert.Equal(12, h.Manifest()["images"]!.AsArray().Count(e => e!["status"]!.GetValue<string>() == "generated"));
     }
 
     [Fact]

@@ -75,4 +75,30 @@ public sealed class LocalStageTests
         Assert.Empty(Directory.EnumerateFiles(h.ImagesDir, ".*"));
         Assert.Empty(new ImageDeliveryStore(h.Workspace.Database).List("ep1"));
     }
+
+    [Fact]
+    public async Task A_lost_manifest_is_rebuilt_from_the_images_and_their_rows_with_no_call()
+    {
+        // The PNGs and their media_assets rows are the truth; the manifest, written now and then, is rebuilt from them.
+        await using var h = await StageHarness.StartAsync(StageHarness.Document(4, _ => "diagram", i => $"istem {i}"));
+        await h.RunAsync();
+        var before = h.Manifest()["images"]!.AsArray();
+        File.Delete(h.Temp.Paths.ManifestFile("ep1"));
+        File.Delete(h.Temp.Paths.ImageFile("ep1", "ch03")); // its row stays, its image does not: generated again
+
+        var (summary, results) = await h.RunAsync();
+
+        Assert.Equal((1, 3), (summary.Generated, summary.Unchanged));
+        Assert.Equal("ch03", Assert.Single(results, r => r.Status == ImageStatus.Generated).ChapterId);
+        Assert.Equal(5, h.ImageRequests.Count);
+        var after = h.Manifest()["images"]!.AsArray();
+        string[] fields = ["chapter_id", "status", "prompt", "model", "size", "source_size", "quality", "file_path", "chapter_hash", "cost_usd", "input_tokens", "output_tokens"];
+        foreach (var i in new[] { 0, 1, 3 })
+        {
+            foreach (var f in fields)
+            {
+                Assert.Equal(before[i]![f]!.ToJsonString(), after[i]![f]!.ToJsonString());
+            }
+        }
+    }
 }

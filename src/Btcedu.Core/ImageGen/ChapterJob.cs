@@ -77,11 +77,25 @@ internal sealed class ChapterJob
         var llmCost = written.CostUsd;
 
         var profile = _run.Plan.Profile;
-        if (_run.Ledger.TryReserve(profile.EstimatedCostUsd) is not { } reserved)
+        if (_run.Ledger.TryReserve(profile.EstimatedCostUsd) is not { } firstReservation)
         {
             return new(await _manifest.RecordAsync(item, ManifestEntries.CostLimited(item, _run.Plan.MaxCostUsd) with { Prompt = prompt, ChapterHash = item.ChapterHash }, llmCost).ConfigureAwait(false));
         }
-        var request = profile.ToRequest(prompt);
+        var reserved = firstReservation;
+        var request = profile.ToRequest(prompt) with
+        {
+            // A timed-out attempt counts at the estimate, so each retry after one reserves another first (or is not made).
+            CoverRetryAfterTimeout = () =>
+            {
+                if (_run.Ledger.TryReserve(profile.EstimatedCostUsd) is not { } more)
+                {
+                    return false;
+                }
+                reserved += more; // retries are sequential: nothing else touches it until the call returns
+                _run.SaveTotals(); // a kill during the retry still counts it
+                return true;
+            },
+        };
         var intent = _run.WithTotals(totals => _run.Journal.Intend(_run.EpisodeId, item, reserved, totals));
         InternalHooks.KillPoint(KillPoints.AfterIntent, item.Chapter.ChapterId);
         ImageGenResult result;

@@ -55,7 +55,7 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
 
         var call = await _connection.ExecuteAsync(
             token => client.GenerateImagesAsync(request.Prompt, 1, options, token),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken, request.CoverRetryAfterTimeout).ConfigureAwait(false);
 
         // A timed-out attempt may have been completed and billed: count it at the estimate, so the cap stays conservative.
         var timedOutCost = call.TimedOutAttempts * profile.EstimatedCostUsd;

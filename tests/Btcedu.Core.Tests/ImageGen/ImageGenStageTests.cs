@@ -269,6 +269,36 @@ public sealed class ImageGenStageTests
     }
 
     [Theory]
+    [InlineData(0.32, 3)]   // three reservations fit, a fourth does not: the timed-out attempt is not retried
+    [InlineData(1.00, 4)]   // room for another estimate: it is retried, and both attempts count
+    public async Task A_retry_after_a_timed_out_attempt_is_made_only_when_the_cap_covers_it(double cap, int requests)
+    {
+        // Found by the fault soak: a timed-out attempt counts at its estimate (it may have been billed), so a retry
+        // within the same call could take the run past the cap on one reservation.
+        await using var h = await StageHarness.StartAsync(StageHarness.Document(3, _ => "diagram", i => $"istem {i}"));
+        h.Options = StageHarness.Fast with { AttemptTimeout = TimeSpan.FromMilliseconds(500) };
+        h.Server.EnqueueImages(FakeResponse.ImageBase64(TestImages.Png(1920, 1088)).WithDelay(TimeSpan.FromSeconds(3)));
+
+        var (summary, results) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = (decimal)cap, ThrottleLimit = 3 });
+
+        Assert.Equal(requests, h.ImageRequests.Count);
+        var run = new PipelineRunStore(h.Workspace.Database).List("ep1").Single();
+        Assert.True(run.EstimatedCostUsd <= (decimal)cap, $"spent {run.EstimatedCostUsd} against a cap of {cap}");
+        Assert.Equal(results.Sum(r => r.CostUsd), run.EstimatedCostUsd);
+        if (requests == 3)
+        {
+            var timedOut = Assert.Single(results, r => r.Status == ImageStatus.Failed);
+            Assert.Contains("not retried, because the cost cap", timedOut.Error, StringComparison.Ordinal);
+            Assert.Equal(2, summary.Generated);
+        }
+        else
+        {
+            Assert.Equal(3, summary.Generated);
+            Assert.True(results.Max(r => r.CostUsd) > 0.2m, "the retried chapter counts its timed-out attempt too");
+        }
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(4)]
     public async Task The_cost_cap_stops_the_run_and_is_never_exceeded(int throttle)

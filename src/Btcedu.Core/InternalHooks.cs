@@ -35,12 +35,16 @@ internal static class KillPoints
     internal const string AfterIntent = "after-intent";
     /// <summary>The API answered with an image, held only in memory.</summary>
     internal const string AfterAnswer = "after-answer";
+    /// <summary>The API's image is saved as delivered and journaled; the local stage has not decoded it yet.</summary>
+    internal const string AfterAnswerSaved = "after-answer-saved";
     /// <summary>The delivery is journaled and its PNG staged beside the image; the image itself is not replaced yet.</summary>
     internal const string AfterDelivery = "after-delivery";
     /// <summary>The PNG is in place; no media_assets row or manifest entry records it yet.</summary>
     internal const string AfterPng = "after-png";
-    /// <summary>The media_assets row is written; the manifest is not.</summary>
+    /// <summary>The media_assets row is written; the run's copy of the manifest does not hold the image yet.</summary>
     internal const string AfterAssetRow = "after-asset-row";
-    /// <summary>The manifest records the image; the journal entry is not removed yet.</summary>
+    /// <summary>The run's copy of the manifest holds the image and its totals are saved; the manifest file is not written yet.</summary>
+    internal const string AfterRecord = "after-record";
+    /// <summary>A manifest write holds the image; the journal entry is not removed yet.</summary>
     internal const string AfterManifest = "after-manifest";
 }

@@ -96,10 +96,10 @@ internal sealed class ChapterMapper(JsonFieldReader fields)
         {
             return null;
         }
-        // Names only, exactly: Enum.TryParse alone would also take "Diagram" or "1".
-        if (Enum.TryParse<VisualType>(type, ignoreCase: false, out var visualType) && Enum.IsDefined(visualType) && !char.IsAsciiDigit(type[0]))
+        // Names only, exactly: Enum.TryParse would also take "Diagram", " 1" or "diagram, b_roll" (flags).
+        if (Enum.GetNames<VisualType>().Contains(type, StringComparer.Ordinal))
         {
-            return visualType;
+            return Enum.Parse<VisualType>(type);
         }
         fields.Problem(JsonFieldReader.Join(path, "type"), $"'{type}' is not one of {VisualTypeNames}.");
         return null;

@@ -13,10 +13,13 @@ namespace Btcedu.Core.ImageGen;
 /// <item>stages the delivered PNG beside the chapter's image (<c>images/.{chapter}.png.delivered</c>), then journals
 /// the delivery (the PNG's SHA-256, the manifest entry and media_assets row it is about to write, the actual price)
 /// in the transaction that settles its totals;</item>
-/// <item>moves the PNG into place, writes the row and the manifest, and only then drops the journal entry.</item>
+/// <item>moves the PNG into place, writes the row, and drops the journal entry only after a manifest write holds the
+/// image (the run coalesces those writes, see <see cref="ManifestRecorder"/>).</item>
 /// </list>
+/// Between the call and step 2 the image the API delivered is saved as it came (<c>images/.{chapter}.answer</c>) and
+/// journaled with its SHA-256 and what came with it, because the run's local stage may not reach it before a kill.
 /// A later run, under the episode lock, adopts a chapter whose PNG on disk (or still staged) has the SHA-256 of a
-/// journaled delivery made for the plan's chapter hash: it rebuilds the entry and the row from the journal, with no
+/// journaled delivery made for the plan's chapter hash, or whose saved answer does (it then decodes and places it): it rebuilds the entry and the row from the journal, with no
 /// call, and the chapter is reported Generated with an "adopted" reason (its image is new to the manifest, so
 /// render is marked stale as for any new image) at no cost to that run; the price stays on the killed run's row.
 /// Whatever else a dead run left (intents, deliveries whose file is gone or whose chapter changed since) is
@@ -25,6 +28,7 @@ namespace Btcedu.Core.ImageGen;
 internal sealed class DeliveryJournal
 {
     private const string StagedSuffix = ".png.delivered";
+    private const string AnswerSuffix = ".answer";
     private readonly WorkspacePaths _paths;
     private readonly ImageDeliveryStore _store;
     private readonly ImageHistory? _history;
@@ -42,8 +46,45 @@ internal sealed class DeliveryJournal
     public string StagedFile(string episodeId, string chapterId) =>
         Path.Combine(_paths.ImagesDir(episodeId), "." + Identifier.Require(chapterId, "Chapter id") + StagedSuffix);
 
+    /// <summary>Where the API's image waits, as delivered, for the run's local stage to decode it.</summary>
+    public string AnswerFile(string episodeId, string chapterId) =>
+        Path.Combine(_paths.ImagesDir(episodeId), "." + Identifier.Require(chapterId, "Chapter id") + AnswerSuffix);
+
     public long Intend(string episodeId, PlannedChapter item, decimal reservedUsd, RunTotals totals) =>
         _store.Intend(episodeId, item.Chapter.ChapterId, item.ChapterHash, reservedUsd, totals);
+
+    /// <summary>
+    /// Saves the API's image as delivered and journals it with what came with it. No fsync: a killed process's
+    /// writes survive in the page cache, and a file a power cut damaged fails its SHA-256 check, so it is paid again
+    /// rather than adopted broken.
+    /// </summary>
+    public async Task SaveAnswerAsync(long id, string episodeId, string chapterId, byte[] image, JournaledAnswer answer, Func<Func<RunTotals, bool>, bool> withTotals)
+    {
+        var file = AnswerFile(episodeId, chapterId);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllBytesAsync(file, image).ConfigureAwait(false);
+        var json = JsonSerializer.Serialize(answer, BtceduJson.Compact);
+        withTotals(totals =>
+        {
+            _store.Answer(id, ContentHash.Of(image), answer.CostUsd, json, totals);
+            return true;
+        });
+    }
+
+    /// <summary>A saved answer's image and what came with it; null when its file is gone or not what was saved.</summary>
+    public (byte[] Image, JournaledAnswer Answer)? ReadAnswer(ImageDelivery d)
+    {
+        var file = AnswerFile(d.EpisodeId, d.ChapterId);
+        if (!d.Answered || !File.Exists(file))
+        {
+            return null;
+        }
+        var image = File.ReadAllBytes(file);
+        return ContentHash.Of(image) == d.AnswerSha256 ? (image, JsonSerializer.Deserialize<JournaledAnswer>(d.Answer!, BtceduJson.Compact)!) : null;
+    }
+
+    /// <summary>The saved answer is no longer needed once its PNG is journaled.</summary>
+    public void DropAnswer(string episodeId, string chapterId) => File.Delete(AnswerFile(episodeId, chapterId));
 
     /// <summary>Writes the delivered PNG, whole, where it waits for <see cref="Deliver"/>; the chapter's image is not touched.</summary>
     public Task StageAsync(string episodeId, string chapterId, byte[] png) =>
@@ -66,8 +107,11 @@ internal sealed class DeliveryJournal
         return archive;
     }
 
-    /// <summary>Drops an entry once the manifest records its outcome.</summary>
+    /// <summary>Drops an entry whose outcome needs no adopting (the run stopped before its call answered).</summary>
     public void Remove(long id) => _store.Remove(id);
+
+    /// <summary>Drops the entries a manifest write now holds.</summary>
+    public void Remove(IReadOnlyCollection<long> ids) => _store.Remove(ids);
 
     /// <summary>
     /// The journaled delivery each named chapter could adopt: made for that chapter hash, and its PNG is on disk,
@@ -76,7 +120,7 @@ internal sealed class DeliveryJournal
     public IReadOnlyDictionary<string, ImageDelivery> Adoptable(string episodeId, IReadOnlyDictionary<string, string> hashByChapter)
     {
         var found = new Dictionary<string, ImageDelivery>(StringComparer.Ordinal);
-        foreach (var d in _store.List(episodeId).Where(d => d.Delivered).Reverse())
+        foreach (var d in _store.List(episodeId).Where(d => d.Delivered || d.Answered).Reverse())
         {
             if (!found.ContainsKey(d.ChapterId) && hashByChapter.TryGetValue(d.ChapterId, out var hash) && hash == d.ChapterHash
                 && Locate(d) is not null)
@@ -96,7 +140,7 @@ internal sealed class DeliveryJournal
         var archive = new ImageArchive(null, []);
         switch (Locate(d))
         {
-            case null:
+            case null or Where.Answer:
                 return null;
             case Where.Staged:
                 archive = Place(d.EpisodeId, d.ChapterId, previous);
@@ -109,7 +153,7 @@ internal sealed class DeliveryJournal
 
     /// <summary>
     /// Before a run, under the lock: drops every entry of the episode except <paramref name="keep"/> (every run that
-    /// wrote them is dead) and deletes staged PNGs nobody will adopt.
+    /// wrote them is dead) and deletes staged PNGs, saved answers and temp files nobody will adopt or finish.
     /// </summary>
     public void DiscardExcept(string episodeId, IReadOnlyCollection<ImageDelivery> keep)
     {
@@ -119,24 +163,29 @@ internal sealed class DeliveryJournal
         {
             return;
         }
-        var kept = keep.Select(d => StagedFile(episodeId, d.ChapterId)).ToHashSet(StringComparer.Ordinal);
-        foreach (var staged in Directory.EnumerateFiles(images, "." + "*" + StagedSuffix))
+        var kept = keep.SelectMany(d => new[] { StagedFile(episodeId, d.ChapterId), AnswerFile(episodeId, d.ChapterId) }).ToHashSet(StringComparer.Ordinal);
+        // Also the temp files of writes a killed run never finished (AtomicFile's ".name.guid.tmp"): under the lock nobody else writes here.
+        foreach (var leftover in new[] { StagedSuffix, AnswerSuffix, ".tmp" }.SelectMany(suffix => Directory.EnumerateFiles(images, "." + "*" + suffix)))
         {
-            if (!kept.Contains(staged))
+            if (!kept.Contains(leftover))
             {
-                File.Delete(staged);
+                File.Delete(leftover);
             }
         }
     }
 
-    private enum Where { InPlace, Staged }
+    private enum Where { InPlace, Staged, Answer }
 
     private Where? Locate(ImageDelivery d)
     {
-        if (ContentHash.OfFile(_paths.ImageFile(d.EpisodeId, d.ChapterId)) == d.PngSha256)
+        if (d.Delivered && ContentHash.OfFile(_paths.ImageFile(d.EpisodeId, d.ChapterId)) == d.PngSha256)
         {
             return Where.InPlace;
         }
-        return ContentHash.OfFile(StagedFile(d.EpisodeId, d.ChapterId)) == d.PngSha256 ? Where.Staged : null;
+        if (d.Delivered && ContentHash.OfFile(StagedFile(d.EpisodeId, d.ChapterId)) == d.PngSha256)
+        {
+            return Where.Staged;
+        }
+        return d.Answered && ContentHash.OfFile(AnswerFile(d.EpisodeId, d.ChapterId)) == d.AnswerSha256 ? Where.Answer : null;
     }
 }

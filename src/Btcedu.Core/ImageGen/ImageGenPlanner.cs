@@ -62,11 +62,16 @@ public sealed class ImageGenPlanner
         var manifestMarker = StaleMarker.Read(paths.ManifestFile(episodeId));
         var inputs = new ImageHashInputs(settings.ImageStylePrefix, profile.Model, profile.Size, profile.Quality, profile.Style, template.ContentHash, settings.LlmModel);
 
+        var recorded = RecordedImages(episodeId, chapters, previous);
         var items = new List<PlannedChapter>(chapters.Count);
         foreach (var chapter in chapters)
         {
             var hash = ChapterHasher.Hash(chapter, inputs);
             previous.TryGetValue(chapter.ChapterId, out var entry);
+            if (entry?.FilePath is null && recorded.TryGetValue(chapter.ChapterId, out var asset) && asset.ChapterHash == hash)
+            {
+                entry = ManifestEntries.FromAsset(chapter, asset);
+            }
             var (decision, reason) = Decide(chapter, hash, entry, selection, manifestMarker, paths.ImageFile(episodeId, chapter.ChapterId));
             var inScope = (selection.Named is not { Count: > 0 } || selection.Named.Contains(chapter.ChapterId) || selection.Restrict is not null)
                 && (selection.Restrict is null || selection.Restrict.Contains(chapter.ChapterId));
@@ -117,6 +122,27 @@ public sealed class ImageGenPlanner
             MaxCostUsd = selection.MaxCostUsd ?? settings.MaxEpisodeCostUsd,
             ThrottleLimit = selection.ThrottleLimit ?? settings.ImageThrottleLimit,
         };
+    }
+
+    /// <summary>
+    /// The PNG on disk and its media_assets row are the truth, the manifest a summary of them: an image whose entry
+    /// the manifest lacks (a manifest lost or deleted, a crash between writes) gets its entry back from its row, when
+    /// the file is there at the recorded size and no killed run journaled it. Reads the rows only when some generated
+    /// chapter has no image entry.
+    /// </summary>
+    private IReadOnlyDictionary<string, MediaAsset> RecordedImages(string episodeId, IReadOnlyList<Chapter> chapters, IReadOnlyDictionary<string, ManifestEntry> previous)
+    {
+        if (!chapters.Any(c => c.VisualType.IsGenerated() && previous.GetValueOrDefault(c.ChapterId)?.FilePath is null))
+        {
+            return new Dictionary<string, MediaAsset>();
+        }
+        var paths = _workspace.Paths;
+        // A killed run's journal says more (the image is new, so render goes stale): those chapters are adopted instead.
+        var journaled = new ImageDeliveryStore(_workspace.Database).List(episodeId).Where(d => d.Delivered || d.Answered).Select(d => d.ChapterId).ToHashSet(StringComparer.Ordinal);
+        return new MediaAssetStore(_workspace.Database, paths).List(episodeId, "image")
+            .Where(a => a.ChapterId is not null && !journaled.Contains(a.ChapterId) && a.FilePath == paths.RelativeToEpisode(episodeId, paths.ImageFile(episodeId, a.ChapterId))
+                && new FileInfo(a.Path) is { Exists: true } f && f.Length == a.SizeBytes)
+            .ToDictionary(a => a.ChapterId!, StringComparer.Ordinal);
     }
 
     private static (ChapterDecision, string) Decide(Chapter chapter, string hash, ManifestEntry? entry, ImageGenSelection selection, StaleMarker? manifestMarker, string image)

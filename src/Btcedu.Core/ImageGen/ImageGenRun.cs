@@ -56,12 +56,16 @@ public sealed class ImageGenRun : IDisposable
 
     public void Dispose() => _lock.Dispose();
 
+    /// <summary>Workers of the local stage (decode, normalise, encode, write, record): one per core.</summary>
+    internal static int LocalWorkers => Math.Max(1, Environment.ProcessorCount);
+
     private async Task<ImageGenSummary> ExecuteAsync(IImageGenService? images, ITextGenService? text, ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken)
     {
         var run = new RunState(_services, Plan, _runs, _assets, _journal, events);
         var manifest = new ManifestRecorder(run);
         var emitter = new ResultEmitter(Plan.Items, events);
-        var job = new ChapterJob(run, manifest, new PromptWriter(run, text), images);
+        var placer = new ImagePlacer(run, manifest);
+        var job = new ChapterJob(run, manifest, new PromptWriter(run, text), placer, images);
 
         var work = new List<(int Index, PlannedChapter Item)>();
         for (var i = 0; i < Plan.Items.Count; i++)
@@ -85,16 +89,19 @@ public sealed class ImageGenRun : IDisposable
         run.RunId = _runs.Start(run.EpisodeId, Stage.imagegen);
         var cancelled = false;
         var done = 0;
+        async ValueTask CompleteAsync(int index, ImageGenChapterResult result)
+        {
+            emitter.Complete(index, result);
+            var count = Interlocked.Increment(ref done);
+            await events.WriteAsync(new ProgressChanged(count, work.Count, run.Ledger.RunSpent, result.ChapterId), CancellationToken.None).ConfigureAwait(false);
+            await emitter.EmitReadyAsync().ConfigureAwait(false);
+        }
+
+        using var stopWriting = new CancellationTokenSource();
+        var writer = manifest.WriteWhileRunningAsync(stopWriting.Token);
         try
         {
-            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Plan.ThrottleLimit, CancellationToken = cancellationToken },
-                async (w, ct) =>
-                {
-                    emitter.Complete(w.Index, await job.RunAsync(w.Item, ct).ConfigureAwait(false));
-                    var count = Interlocked.Increment(ref done);
-                    await events.WriteAsync(new ProgressChanged(count, work.Count, run.Ledger.RunSpent, w.Item.Chapter.ChapterId), CancellationToken.None).ConfigureAwait(false);
-                    await emitter.EmitReadyAsync().ConfigureAwait(false);
-                }).ConfigureAwait(false);
+            await RunStagesAsync(work, job, placer, CompleteAsync, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -103,12 +110,75 @@ public sealed class ImageGenRun : IDisposable
         catch (Exception e)
         {
             // Whatever stopped the run, its row must not stay "running" with its spending unrecorded.
+            await StopWriterAsync().ConfigureAwait(false);
             _runs.Complete(run.RunId, PipelineRunStatus.Failed, run.InputTokens, run.OutputTokens, run.Ledger.RunSpent, e.Message);
             throw;
         }
+        await StopWriterAsync().ConfigureAwait(false);
         var summary = await FinishAsync(run, manifest, emitter, cancelled).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return summary;
+
+        async Task StopWriterAsync()
+        {
+            await stopWriting.CancelAsync().ConfigureAwait(false);
+            await writer.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The API stage (ThrottleLimit workers, each holding its slot only for its chapter's calls) hands every image the
+    /// API answered with to the local stage (<see cref="LocalWorkers"/>) through a bounded queue, and takes the next
+    /// chapter at once. An image already paid for is placed even when the run is cancelled: only a failure of the
+    /// local stage itself stops the hand-over.
+    /// </summary>
+    private async Task RunStagesAsync(List<(int Index, PlannedChapter Item)> work, ChapterJob job, ImagePlacer placer,
+        Func<int, ImageGenChapterResult, ValueTask> complete, CancellationToken cancellationToken)
+    {
+        var answered = Channel.CreateBounded<(int Index, AnsweredImage Image)>(Math.Max(Plan.ThrottleLimit, LocalWorkers));
+        using var localFailed = new CancellationTokenSource();
+        using var stopCalls = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, localFailed.Token);
+        var local = Task.Run(async () =>
+        {
+            try
+            {
+                await Parallel.ForEachAsync(answered.Reader.ReadAllAsync(CancellationToken.None), new ParallelOptions { MaxDegreeOfParallelism = LocalWorkers },
+                    async (a, _) => await complete(a.Index, await placer.PlaceAsync(a.Image).ConfigureAwait(false)).ConfigureAwait(false)).ConfigureAwait(false);
+            }
+            catch
+            {
+                await localFailed.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }, CancellationToken.None);
+
+        Exception? callsFailed = null;
+        try
+        {
+            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Plan.ThrottleLimit, CancellationToken = stopCalls.Token },
+                async (w, ct) =>
+                {
+                    var step = await job.CallAsync(w.Item, ct).ConfigureAwait(false);
+                    if (step.Answered is { } image)
+                    {
+                        await answered.Writer.WriteAsync((w.Index, image), localFailed.Token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await complete(w.Index, step.Result!).ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            callsFailed = e;
+        }
+        answered.Writer.Complete();
+        await local.ConfigureAwait(false); // the local stage's error first: it is what stopped the calls
+        if (callsFailed is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(callsFailed).Throw();
+        }
     }
 
     private static ImageGenChapterResult ResultWithoutWork(RunState run, ManifestRecorder manifest, PlannedChapter item) => item.Decision switch

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using Btcedu.Core.Chapters;
 using Btcedu.Core.Imaging;
 using Btcedu.Core.Storage;
 using Btcedu.Core.Workspace;
@@ -36,7 +38,7 @@ internal static class ManifestEntries
         Reason = null,
     };
 
-    public static ManifestEntry Generated(PlannedChapter item, ImageGenRequest request, ImageGenResult result, ImageRequestProfile profile, string filePath, DateTimeOffset at, decimal cost) => new()
+    public static ManifestEntry Generated(PlannedChapter item, ImageGenRequest request, ImageGenResult result, NormalizedImage image, ImageRequestProfile profile, string filePath, DateTimeOffset at, decimal cost) => new()
     {
         ChapterId = item.Chapter.ChapterId,
         VisualType = item.Chapter.VisualType.ToString(),
@@ -45,7 +47,7 @@ internal static class ManifestEntries
         RevisedPrompt = result.RevisedPrompt,
         Model = profile.Model,
         Size = $"{ImageNormalizer.TargetWidth}x{ImageNormalizer.TargetHeight}",
-        SourceSize = result.SourceSize,
+        SourceSize = image.SourceSize,
         Quality = profile.Quality,
         FilePath = filePath,
         GeneratedAt = Timestamps.Format(at),
@@ -56,9 +58,38 @@ internal static class ManifestEntries
         OutputTokens = result.OutputTokens,
     };
 
+    /// <summary>The entry of a recorded image, rebuilt from its media_assets row (whose metadata repeats the entry).</summary>
+    public static ManifestEntry FromAsset(Chapter chapter, MediaAsset asset)
+    {
+        using var doc = JsonDocument.Parse(asset.Metadata);
+        var m = doc.RootElement;
+        string? Text(string name) => m.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        long? Number(string name) => m.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null;
+        var input = Number("text_input_tokens") is { } text ? text + (Number("image_input_tokens") ?? 0) : (long?)null;
+        return new ManifestEntry
+        {
+            ChapterId = chapter.ChapterId,
+            VisualType = chapter.VisualType.ToString(),
+            Status = ImageStatus.Generated,
+            Prompt = Text("prompt") ?? asset.Prompt,
+            RevisedPrompt = Text("revised_prompt"),
+            Model = Text("model") ?? asset.Model,
+            Size = Text("size"),
+            SourceSize = Text("source_size"),
+            Quality = Text("quality"),
+            FilePath = asset.FilePath,
+            GeneratedAt = Timestamps.Format(asset.CreatedAt),
+            ChapterHash = asset.ChapterHash,
+            CostUsd = asset.CostUsd ?? 0m,
+            CostEstimated = m.TryGetProperty("cost_estimated", out var e) && e.ValueKind == JsonValueKind.True,
+            InputTokens = input,
+            OutputTokens = Number("output_tokens"),
+        };
+    }
+
     /// <summary>The media_assets row of a generated image; its metadata repeats the entry and adds what only the database keeps.</summary>
-    public static NewMediaAsset Asset(string episodeId, PlannedChapter item, ManifestEntry entry, ImageGenResult result, ImageRequestProfile profile, long? promptVersionId) =>
-        new(episodeId, item.Chapter.ChapterId, "image", entry.FilePath!, "image/png", result.Png!.LongLength,
+    public static NewMediaAsset Asset(string episodeId, PlannedChapter item, ManifestEntry entry, ImageGenResult result, NormalizedImage image, ImageRequestProfile profile, long? promptVersionId) =>
+        new(episodeId, item.Chapter.ChapterId, "image", entry.FilePath!, "image/png", image.Png.LongLength,
             new Dictionary<string, object?>
             {
                 ["prompt"] = entry.Prompt,

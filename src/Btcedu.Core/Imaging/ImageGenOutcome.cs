@@ -1,6 +1,6 @@
 namespace Btcedu.Core.Imaging;
 
-/// <summary>How an image request ended. Everything but <see cref="Succeeded"/> leaves <see cref="ImageGenResult.Png"/> null.</summary>
+/// <summary>How an image request ended. Everything but <see cref="Succeeded"/> leaves <see cref="ImageGenResult.Image"/> null.</summary>
 public enum ImageGenOutcome
 {
     Succeeded,

@@ -3,21 +3,21 @@ using Btcedu.Core.Models;
 namespace Btcedu.Core.Imaging;
 
 /// <summary>
-/// What one image request produced. <see cref="Png"/> is the normalised 1920x1080 PNG (null unless
-/// <see cref="Outcome"/> is Succeeded). <see cref="CostUsd"/> is what the provider billed: the reported tokens at the
+/// What one image request produced. <see cref="Image"/> holds the image exactly as the provider delivered it (null
+/// unless <see cref="Outcome"/> is Succeeded): not decoded yet, because decoding and normalising are local work that
+/// the image run does after the API slot is released (<see cref="ImageNormalizer"/>). <see cref="CostUsd"/> is what the provider billed: the reported tokens at the
 /// model's prices (or the estimate when none were reported) when it returned an image, even one that then failed
 /// validation; plus the estimate for every attempt that timed out; 0 when it returned nothing.
 /// </summary>
 public sealed record ImageGenResult
 {
     public required ImageGenOutcome Outcome { get; init; }
-    public byte[]? Png { get; init; }
+    /// <summary>The delivered image's bytes (PNG, JPEG or WebP as the provider sent them), at most the size cap.</summary>
+    public byte[]? Image { get; init; }
     /// <summary>The prompt exactly as sent to the provider.</summary>
     public required string PromptSent { get; init; }
     /// <summary>The provider's rewrite of the prompt (dall-e-3 reports one), else null.</summary>
     public string? RevisedPrompt { get; init; }
-    /// <summary>The decoded image's own size before normalisation, e.g. "1536x1024"; null when nothing decoded.</summary>
-    public string? SourceSize { get; init; }
     /// <summary>HTTP requests made to the generation endpoint, retries included.</summary>
     public int Attempts { get; init; }
     public TimeSpan Latency { get; init; }

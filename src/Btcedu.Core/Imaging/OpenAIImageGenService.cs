@@ -10,8 +10,9 @@ namespace Btcedu.Core.Imaging;
 /// <summary>
 /// <see cref="IImageGenService"/> over OpenAI's image API: every API shape of the model catalogue (dall-e-3,
 /// fixed-size gpt-image, custom-size gpt-image-2), through the official OpenAI package with Polly owning retries
-/// and the calls paced to image_rate_limit_per_minute. Each result is a validated, normalised 1920x1080 PNG, or
-/// an outcome saying why not, with its cost from the reported token usage.
+/// and the calls paced to image_rate_limit_per_minute. Each result is the delivered image's bytes (within the size
+/// cap, not decoded: the run normalises them after releasing the API slot), or an outcome saying why not, with its
+/// cost from the reported token usage.
 /// </summary>
 public sealed class OpenAIImageGenService : IImageGenService, IDisposable
 {
@@ -54,7 +55,7 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
 
         var call = await _connection.ExecuteAsync(
             token => client.GenerateImagesAsync(request.Prompt, 1, options, token),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken, request.CoverRetryAfterTimeout).ConfigureAwait(false);
 
         // A timed-out attempt may have been completed and billed: count it at the estimate, so the cap stays conservative.
         var timedOutCost = call.TimedOutAttempts * profile.EstimatedCostUsd;
@@ -92,13 +93,10 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
 
         try
         {
-            var bytes = await ImageBytesAsync(image, cancellationToken).ConfigureAwait(false);
-            var normalised = ImageNormalizer.Normalize(bytes);
             return result with
             {
                 Outcome = ImageGenOutcome.Succeeded,
-                Png = normalised.Png,
-                SourceSize = normalised.SourceSize,
+                Image = await ImageBytesAsync(image, cancellationToken).ConfigureAwait(false),
                 Latency = Elapsed(started),
             };
         }

@@ -20,9 +20,15 @@ internal sealed record ModelCatalogEntries(
             throw ModelCatalogReader.Invalid(file, node, section, "must map model names to their entries");
         }
         var merged = (section == "image_models" ? Image : Llm).ToList();
+        var named = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (nameNode, entryNode) in models.Children)
         {
             var name = nameNode.ToString().Trim().ToLowerInvariant();
+            // Names are compared as they are read (trimmed, lower case): DALL-E-3 and dall-e-3 in one file are one model twice.
+            if (!named.Add(name))
+            {
+                throw ModelCatalogReader.Invalid(file, nameNode, $"{section}.{name}", "the model appears more than once (names ignore case); give it once");
+            }
             if (entryNode is not YamlMappingNode entry)
             {
                 throw ModelCatalogReader.Invalid(file, entryNode, $"{section}.{name}", "must be a mapping of fields");

@@ -146,7 +146,21 @@ internal static class ModelCatalogReader
         foreach (var (size, byQuality) in Mapping(f, path))
         {
             var s = SizeText(byQuality, size, $"{path}.{size}");
-            table[s] = Mapping(byQuality, $"{path}.{size}").ToDictionary(q => q.Key.Trim().ToLowerInvariant(), q => read(q.Value, $"{path}.{size}.{q.Key}"), StringComparer.Ordinal);
+            // Keys are compared as they are read (trimmed, lower case): 1024X1024 and 1024x1024 are one size.
+            if (table.ContainsKey(s))
+            {
+                throw Invalid(byQuality.File, byQuality.Key, $"{path}.{size}", $"the size {s} appears more than once");
+            }
+            var row = new Dictionary<string, T>(StringComparer.Ordinal);
+            foreach (var (quality, value) in Mapping(byQuality, $"{path}.{size}"))
+            {
+                var q = quality.Trim().ToLowerInvariant();
+                if (!row.TryAdd(q, read(value, $"{path}.{size}.{quality}")))
+                {
+                    throw Invalid(value.File, value.Key, $"{path}.{size}.{quality}", $"the quality {q} appears more than once");
+                }
+            }
+            table[s] = row;
         }
         return table;
     }

@@ -85,18 +85,26 @@ internal sealed class OpenAIConnection : IDisposable
     /// <summary>
     /// Runs one API call under the pipeline. API failures come back as <see cref="ApiFailure"/>; the caller's
     /// cancellation and programming errors propagate. Attempts that timed out on our side are counted: the
-    /// provider may have finished and billed them.
+    /// provider may have finished and billed them, so a retry after one happens only when
+    /// <paramref name="coverRetryAfterTimeout"/> (if given) says the caller's budget covers another attempt.
     /// </summary>
-    public async Task<ApiCallResult<T>> ExecuteAsync<T>(Func<CancellationToken, Task<ClientResult<T>>> call, CancellationToken cancellationToken)
+    public async Task<ApiCallResult<T>> ExecuteAsync<T>(Func<CancellationToken, Task<ClientResult<T>>> call, CancellationToken cancellationToken,
+        Func<bool>? coverRetryAfterTimeout = null)
         where T : class
     {
         var attempts = new StrongBox<int>();
         var timedOut = new StrongBox<int>();
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        if (coverRetryAfterTimeout is not null)
+        {
+            context.Properties.Set(CoverRetryAfterTimeout, coverRetryAfterTimeout);
+        }
         try
         {
             var value = await Pipeline.ExecuteAsync(
-                static async (state, token) =>
+                static async (context, state) =>
                 {
+                    var token = context.CancellationToken;
                     await state.Self.WaitForTurnAsync(token).ConfigureAwait(false);
                     Interlocked.Increment(ref state.Attempts.Value);
                     try
@@ -117,8 +125,7 @@ internal sealed class OpenAIConnection : IDisposable
                         throw;
                     }
                 },
-                (Self: this, Attempts: attempts, TimedOut: timedOut, Call: call, Caller: cancellationToken),
-                cancellationToken).ConfigureAwait(false);
+                context, (Self: this, Attempts: attempts, TimedOut: timedOut, Call: call, Caller: cancellationToken)).ConfigureAwait(false);
             return new ApiCallResult<T>(value, null, attempts.Value, timedOut.Value);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -127,8 +134,31 @@ internal sealed class OpenAIConnection : IDisposable
         }
         catch (Exception ex) when (ApiFailure.From(ex, Scrubber) is not null)
         {
-            return new ApiCallResult<T>(null, ApiFailure.From(ex, Scrubber), attempts.Value, timedOut.Value);
+            var failure = ApiFailure.From(ex, Scrubber)!;
+            if (context.Properties.TryGetValue(RetryNotCovered, out var notCovered) && notCovered)
+            {
+                failure = failure with { ApiMessage = failure.ApiMessage + "; not retried, because the cost cap leaves no room for another attempt that may be billed" };
+            }
+            return new ApiCallResult<T>(null, failure, attempts.Value, timedOut.Value);
         }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private static readonly ResiliencePropertyKey<Func<bool>> CoverRetryAfterTimeout = new("btcedu.cover-retry-after-timeout");
+    private static readonly ResiliencePropertyKey<bool> RetryNotCovered = new("btcedu.retry-not-covered");
+
+    /// <summary>Whether the caller's budget covers retrying after a timed-out attempt (which may have been billed).</summary>
+    private static bool Covers(ResilienceContext context, ApiFailure failure)
+    {
+        if (failure.Kind != ApiFailureKind.TimedOut || !context.Properties.TryGetValue(CoverRetryAfterTimeout, out var cover) || cover())
+        {
+            return true;
+        }
+        context.Properties.Set(RetryNotCovered, true);
+        return false;
     }
 
     /// <summary>Holds every worker of this connection until the shared pause ends, then takes a permit of the pace.</summary>
@@ -243,7 +273,8 @@ internal sealed class OpenAIConnection : IDisposable
                 Options.MaxRetries > 0
                 && args.Outcome.Exception is { } ex
                 && !(ex is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)
-                && ApiFailure.From(ex, Scrubber) is { IsTransient: true }),
+                && ApiFailure.From(ex, Scrubber) is { IsTransient: true } failure
+                && (args.AttemptNumber >= Options.MaxRetries || Covers(args.Context, failure))),
             // The server's Retry-After wins over our backoff, capped so one header cannot stall a run.
             DelayGenerator = args => ValueTask.FromResult(
                 ApiFailure.RetryAfter(args.Outcome.Exception, Time) is { } wait ? (TimeSpan?)Min(wait, Options.MaxDelay) : null),

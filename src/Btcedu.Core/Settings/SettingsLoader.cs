@@ -147,8 +147,11 @@ public static class SettingsLoader
 
         foreach (var (keyNode, valueNode) in root.Children)
         {
-            var key = (keyNode as YamlScalarNode)?.Value ?? "";
             var where = $"{file} line {keyNode.Start.Line}";
+            if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key })
+            {
+                throw Invalid($"{where}: a setting's name must be a plain key such as image_model, not a list, mapping or empty string.", file);
+            }
             if (key is "image_models" or "llm_models")
             {
                 settings = settings with { Models = settings.Models.With(key, valueNode, file) };

@@ -10,7 +10,7 @@ namespace Btcedu.Core.Storage;
 /// </summary>
 internal sealed class ImageDeliveryStore
 {
-    private const string Columns = "id, run_id, episode_id, chapter_id, chapter_hash, reserved_usd, requested_at, png_sha256, cost_usd, delivered_at, entry, asset";
+    private const string Columns = "id, run_id, episode_id, chapter_id, chapter_hash, reserved_usd, requested_at, png_sha256, cost_usd, delivered_at, entry, asset, answer_sha256, answer";
     private readonly Database _db;
 
     public ImageDeliveryStore(Database db) => _db = db;
@@ -31,7 +31,18 @@ internal sealed class ImageDeliveryStore
         return id;
     }
 
-    /// <summary>Records what the call delivered, with its actual price now in <paramref name="totals"/>.</summary>
+    /// <summary>Records the call's answer (the saved image's SHA-256 and what came with it), with its actual price now in <paramref name="totals"/>.</summary>
+    public void Answer(long id, string answerSha256, decimal costUsd, string answer, RunTotals totals)
+    {
+        using var connection = _db.Connect();
+        using var tx = connection.BeginTransaction(deferred: false);
+        connection.Execute("UPDATE image_deliveries SET answer_sha256 = $sha, cost_usd = $cost, answer = $answer WHERE id = $id",
+            tx, ("$id", id), ("$sha", answerSha256), ("$cost", (double)costUsd), ("$answer", answer));
+        PipelineRunStore.UpdateTotals(connection, tx, totals);
+        tx.Commit();
+    }
+
+    /// <summary>Records the PNG made from the answer, with the run's totals as of now.</summary>
     public void Deliver(long id, string pngSha256, decimal costUsd, string entry, string asset, RunTotals totals)
     {
         using var connection = _db.Connect();
@@ -45,10 +56,22 @@ internal sealed class ImageDeliveryStore
         tx.Commit();
     }
 
-    public void Remove(long id)
+    public void Remove(long id) => Remove([id]);
+
+    /// <summary>Drops several entries in one transaction (the run removes a manifest write's worth at once).</summary>
+    public void Remove(IReadOnlyCollection<long> ids)
     {
+        if (ids.Count == 0)
+        {
+            return;
+        }
         using var connection = _db.Connect();
-        connection.Execute("DELETE FROM image_deliveries WHERE id = $id", null, ("$id", id));
+        using var tx = connection.BeginTransaction(deferred: false);
+        foreach (var id in ids)
+        {
+            connection.Execute("DELETE FROM image_deliveries WHERE id = $id", tx, ("$id", id));
+        }
+        tx.Commit();
     }
 
     /// <summary>Drops an episode's entries except <paramref name="keep"/>; returns how many went.</summary>
@@ -88,5 +111,7 @@ internal sealed class ImageDeliveryStore
         DeliveredAt = r.IsDBNull(9) ? null : Timestamps.Parse(r.GetString(9)),
         Entry = r.NullableString(10),
         Asset = r.NullableString(11),
+        AnswerSha256 = r.NullableString(12),
+        Answer = r.NullableString(13),
     };
 }

@@ -102,5 +102,11 @@ public static class Migrations
             );
             CREATE INDEX ix_episode_status_changes_episode ON episode_status_changes (episode_id);
             """),
+        // The answered state of the delivery journal: the API's image, saved as delivered before the run's local
+        // stage decodes it, so a kill while it waits for that stage leaves an image the next run adopts.
+        new(8, "image_deliveries_answer", """
+            ALTER TABLE image_deliveries ADD COLUMN answer_sha256 TEXT NULL;
+            ALTER TABLE image_deliveries ADD COLUMN answer TEXT NULL;
+            """),
     ];
 }

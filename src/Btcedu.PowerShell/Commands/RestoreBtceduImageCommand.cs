@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Btcedu.PowerShell.Completion;
 using Btcedu.Core.ImageGen;
+using Btcedu.Core.Workspace;
 
 namespace Btcedu.PowerShell.Commands;
 
@@ -28,6 +29,8 @@ public sealed class RestoreBtceduImageCommand : BtceduCmdlet
     {
         TryRun(() =>
         {
+            // An exact id, refused as InvalidChapterId like every exact-id parameter (not looked up as ChapterNotFound).
+            Identifier.Require(ChapterId, "chapter id");
             var stage = Workspace.ImageGenStage(ModulePaths.Prompts);
             var kept = stage.CheckRestore(EpisodeId, ChapterId, Version);
             if (!ShouldProcess($"chapter '{ChapterId}' of episode '{EpisodeId}' from history version {Version} ({kept.Model}, {kept.GeneratedAt:u})", "Restore image"))

@@ -6,11 +6,11 @@ namespace Btcedu.Core.Tests.Fakes;
 
 /// <summary>
 /// In-memory providers for stage tests that are not about HTTP or timing: each request is answered at once by
-/// <see cref="Answer"/> (a real, normalised 1920x1080 PNG by default) and recorded.
+/// <see cref="Answer"/> (a real 1920x1088 PNG, as gpt-image-2 delivers, by default) and recorded.
 /// </summary>
 public sealed class InMemoryImageGenService : IImageGenService
 {
-    private static readonly byte[] Png = ImageNormalizer.Normalize(TestImages.Png(1920, 1088)).Png;
+    private static readonly byte[] Png = TestImages.Png(1920, 1088);
 
     public ConcurrentQueue<ImageGenRequest> Requests { get; } = new();
 
@@ -18,7 +18,7 @@ public sealed class InMemoryImageGenService : IImageGenService
     public Func<ImageGenRequest, ImageGenResult> Answer { get; set; } = request => Succeeded(request, 0.05m);
 
     public static ImageGenResult Succeeded(ImageGenRequest request, decimal cost) =>
-        new() { Outcome = ImageGenOutcome.Succeeded, Png = Png, PromptSent = request.Prompt, SourceSize = "1920x1088", Attempts = 1, CostUsd = cost };
+        new() { Outcome = ImageGenOutcome.Succeeded, Image = Png, PromptSent = request.Prompt, Attempts = 1, CostUsd = cost };
 
     public static ImageGenResult Failed(ImageGenRequest request, ImageGenOutcome outcome, string message) =>
         new() { Outcome = outcome, PromptSent = request.Prompt, Attempts = 1, ErrorMessage = message };

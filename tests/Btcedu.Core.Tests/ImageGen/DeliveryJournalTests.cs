@@ -149,6 +149,50 @@ public sealed class DeliveryJournalTests
         AssertJournalEmpty(h);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_answer_saved_before_the_local_stage_reached_it_is_decoded_and_placed_with_no_call(bool damaged)
+    {
+        // Killed after the API answered and the image was saved as delivered, before the local stage decoded it.
+        await using var h = await Start();
+        var ws = h.Workspace;
+        var item = h.Stage(ws).Plan("ep1", new ImageGenSelection()).Items.Single(i => i.Chapter.ChapterId == "ch02");
+        var runId = new PipelineRunStore(ws.Database).Start("ep1", Stage.imagegen);
+        var journal = new DeliveryJournal(ws.Paths, new ImageDeliveryStore(ws.Database));
+        var id = journal.Intend("ep1", item, Reserved, new RunTotals(runId, 0, 0, Reserved));
+        var delivered = TestImages.Png(1920, 1088);
+        var answer = new JournaledAnswer { Prompt = "the killed run's prompt", ImageCostUsd = Paid, CostUsd = Paid, Attempts = 1 };
+        await journal.SaveAnswerAsync(id, "ep1", "ch02", delivered, answer, write => write(new RunTotals(runId, 40, 1700, Paid)));
+        if (damaged)
+        {
+            File.WriteAllBytes(journal.AnswerFile("ep1", "ch02"), delivered[..1000]); // e.g. a power cut before the page cache reached the disk
+        }
+
+        var (summary, results) = await h.RunAsync();
+
+        var ch02 = results.Single(r => r.ChapterId == "ch02");
+        Assert.Equal(ImageStatus.Generated, ch02.Status);
+        Assert.Equal(3, summary.Generated);
+        var entry = h.Manifest()["images"]!.AsArray().Single(e => e!["chapter_id"]!.GetValue<string>() == "ch02")!;
+        Assert.Equal((1920, 1080), TestImages.Size(File.ReadAllBytes(Path.Combine(h.ImagesDir, "ch02.png"))));
+        if (damaged)
+        {
+            Assert.DoesNotMatch("^adopted", ch02.Reason ?? "");
+            Assert.Equal(3, h.ImageRequests.Count); // paid again: the damaged file is never placed
+        }
+        else
+        {
+            Assert.Equal(0m, ch02.CostUsd);
+            Assert.StartsWith($"adopted: run {runId} ", ch02.Reason, StringComparison.Ordinal);
+            Assert.Equal(2, h.ImageRequests.Count); // ch01 and ch03 only
+            Assert.Equal("the killed run's prompt", entry["prompt"]!.GetValue<string>());
+            Assert.Equal(Paid, entry["cost_usd"]!.GetValue<decimal>());
+            Assert.Equal("1920x1088", entry["source_size"]!.GetValue<string>());
+        }
+        AssertJournalEmpty(h);
+    }
+
     private static Task<StageHarness> Start(int chapters = 3) =>
         StageHarness.StartAsync(StageHarness.Document(chapters, _ => "b_roll", i => $"Verilen istem {i}"));
 

@@ -1,0 +1,126 @@
+using Btcedu.Core.Imaging;
+
+namespace Btcedu.Core.ImageGen;
+
+/// <summary>
+/// The run's local stage for one image, which holds no API slot: decode and normalise what the API delivered,
+/// stage the PNG, journal the delivery, put it in place and record it (media_assets row, manifest entry). Also
+/// adopts the image a killed run was delivered. The order of those steps is what makes a kill at any moment safe
+/// (see <see cref="DeliveryJournal"/>).
+/// </summary>
+internal sealed class ImagePlacer
+{
+    private readonly RunState _run;
+    private readonly ManifestRecorder _manifest;
+
+    public ImagePlacer(RunState run, ManifestRecorder manifest)
+    {
+        _run = run;
+        _manifest = manifest;
+    }
+
+    public async Task<ImageGenChapterResult> PlaceAsync(AnsweredImage answered)
+    {
+        var (item, result) = (answered.Item, answered.Result);
+        using var subject = Workspace.LogContext.Begin($"{_run.EpisodeId}/{item.Chapter.ChapterId}");
+        NormalizedImage image;
+        try
+        {
+            image = ImageNormalizer.Normalize(result.Image!);
+        }
+        catch (BtceduException e)
+        {
+            // Paid for, but nothing usable came back (a truncated or non-image body): the chapter fails with its cost.
+            var failed = ManifestEntries.Failed(item, answered.Request.Prompt, $"{ImageGenOutcome.Failed}: {e.Message}") with { RevisedPrompt = result.RevisedPrompt, CostEstimated = result.CostEstimated };
+            _run.Journal.DropAnswer(_run.EpisodeId, item.Chapter.ChapterId);
+            return await _manifest.RecordAsync(item, failed, answered.RunCost, result.Attempts, answered.Intent).ConfigureAwait(false);
+        }
+        try
+        {
+            return await DeliverAsync(answered, image).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file that cannot be written fails its chapter, not the run.
+            return await _manifest.RecordAsync(item, ManifestEntries.Failed(item, null, $"Failed: could not write the image: {e.Message}"), 0).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Journals the image before it becomes visible, so that a kill from here on leaves an image the next run adopts.</summary>
+    private async Task<ImageGenChapterResult> DeliverAsync(AnsweredImage answered, NormalizedImage image)
+    {
+        var (item, result) = (answered.Item, answered.Result);
+        var chapterId = item.Chapter.ChapterId;
+        var (paths, episodeId, profile) = (_run.Paths, _run.EpisodeId, _run.Plan.Profile);
+        var filePath = paths.RelativeToEpisode(episodeId, paths.ImageFile(episodeId, chapterId));
+        var entry = ManifestEntries.Generated(item, answered.Request, result, image, profile, filePath, _run.Time.GetUtcNow(), answered.Cost);
+        var asset = ManifestEntries.Asset(episodeId, item, entry, result, image, profile, item.Chapter.ImagePrompt is null ? _run.Plan.PromptVersion.Id : null);
+
+        await _run.Journal.StageAsync(episodeId, chapterId, image.Png).ConfigureAwait(false);
+        _run.WithTotals(totals =>
+        {
+            _run.Journal.Deliver(answered.Intent, image.Png, entry, asset, totals);
+            return true;
+        });
+        _run.Journal.DropAnswer(episodeId, chapterId);
+        InternalHooks.KillPoint(KillPoints.AfterDelivery, chapterId);
+        await LogArchiveAsync(chapterId, _run.Journal.Place(episodeId, chapterId, item.Previous)).ConfigureAwait(false);
+        InternalHooks.KillPoint(KillPoints.AfterPng, chapterId);
+        _run.Assets.Replace(asset);
+        InternalHooks.KillPoint(KillPoints.AfterAssetRow, chapterId);
+        var recorded = await _manifest.RecordAsync(item, entry, answered.RunCost, result.Attempts, answered.Intent).ConfigureAwait(false);
+        InternalHooks.KillPoint(KillPoints.AfterRecord, chapterId);
+        return recorded;
+    }
+
+    /// <summary>
+    /// Records the image a killed run was delivered, from the journal, with no call: the same media_assets row and
+    /// manifest entry that run was writing. Null when its PNG has gone meanwhile (the chapter is generated).
+    /// </summary>
+    public async Task<ImageGenChapterResult?> AdoptAsync(PlannedChapter item)
+    {
+        var delivery = item.JournaledDelivery!;
+        if (_run.Journal.Adopt(delivery, item.Previous) is not { } adopted)
+        {
+            return null;
+        }
+        _run.Journal.DropAnswer(_run.EpisodeId, item.Chapter.ChapterId);
+        await LogArchiveAsync(item.Chapter.ChapterId, adopted.Archive).ConfigureAwait(false);
+        _run.Assets.Replace(adopted.Asset);
+        // This run spent nothing on it; the entry keeps what the killed run paid, which stays on that run's row.
+        return await _manifest.RecordAsync(item, adopted.Entry, cost: 0, journalId: delivery.Id).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The image a killed run saved from the API's answer but had not placed, to be placed by this run at no cost;
+    /// null when the saved file is gone or damaged (the chapter is then generated as usual).
+    /// </summary>
+    public AnsweredImage? AdoptAnswer(PlannedChapter item)
+    {
+        var delivery = item.JournaledDelivery!;
+        if (_run.Journal.ReadAnswer(delivery) is not { } saved)
+        {
+            return null;
+        }
+        var a = saved.Answer;
+        var result = new ImageGenResult
+        {
+            Outcome = ImageGenOutcome.Succeeded, Image = saved.Image, PromptSent = a.Prompt, RevisedPrompt = a.RevisedPrompt,
+            Usage = a.Usage, CostUsd = a.ImageCostUsd, CostEstimated = a.CostEstimated, Attempts = a.Attempts,
+        };
+        return new AnsweredImage(item, _run.Plan.Profile.ToRequest(a.Prompt), result, delivery.Id, a.CostUsd, Adopted: true);
+    }
+
+    /// <summary>Says where the replaced image went, and logs every pruned version (pruning is the only deletion).</summary>
+    private async Task LogArchiveAsync(string chapterId, ImageArchive archive)
+    {
+        if (archive.Version is { } version)
+        {
+            await _run.Events.WriteAsync(new RunMessage($"{chapterId}: the previous image is kept as history version {version}.", IsWarning: false)).ConfigureAwait(false);
+        }
+        if (archive.Pruned.Count > 0)
+        {
+            await _run.Events.WriteAsync(new RunMessage($"{chapterId}: history pruned to image_history_keep, deleted version(s) {string.Join(", ", archive.Pruned)}.", IsWarning: false)).ConfigureAwait(false);
+        }
+    }
+}

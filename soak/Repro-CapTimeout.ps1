@@ -28,7 +28,7 @@ try {
     Import-BtceduChapter -Path (Join-Path $root 'cap.json') | Out-Null
     Set-FakeResponse -Image -DelayMs 4000     # the first call: past the 1 s timeout
     Set-FakeResponse -Image -Default          # the rest: at once
-    Invoke-BtceduImageGen cap -MaxCostUsd 0.32 -ThrottleLimit 3 6>$null | Format-Table ChapterId, Status, CostUsd, Attempts | Out-Host
+    Invoke-BtceduImageGen cap -MaxCostUsd 0.32 -ThrottleLimit 3 -ErrorAction SilentlyContinue 6>$null | Format-Table ChapterId, Status, CostUsd, Attempts | Out-Host
     $runs = @(Invoke-BtceduSql $root 'SELECT status, estimated_cost_usd FROM pipeline_runs')
     $spent = ($runs | Measure-Object estimated_cost_usd -Sum).Sum
     Write-Host "runs: $(($runs | ForEach-Object { "$($_.status) $($_.estimated_cost_usd)" }) -join ', '); image calls: $(@(Get-FakeRequest).Count)"

@@ -1,7 +1,7 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Reproduces the cap overrun the fault soak found (docs/RELIABILITY.md, "Known failures"): exits 1 while the bug is
+    Reproduces the cap overrun the fault soak found (docs/RELIABILITY.md, "Found by the soak"; fixed on main in 9d1a53e): exits 1 while the bug is
     there, 0 once it is fixed.
 .DESCRIPTION
     Three chapters, a cap of $0.32 (three reservations of ~$0.106 fit), throttle 3, image_timeout_seconds 1. The fake

@@ -133,13 +133,15 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         }
 
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        _requests.Enqueue(new RecordedRequest(request.Method, path, headers, body, DateTimeOffset.UtcNow));
+        var recorded = new RecordedRequest(request.Method, path, headers, body, DateTimeOffset.UtcNow);
+        _requests.Enqueue(recorded);
 
         var response = _queues.TryGetValue(path, out var q) && q.TryDequeue(out var next) ? next
             : _defaults.TryGetValue(path, out var fallback) ? fallback
             : path == ImagesPath && request.Method == "POST" ? Images.Answer(body, headers)
             : FakeResponse.Error(404, "not_scripted", $"FakeOpenAIServer has no response scripted for {path}.");
         await WriteAsync(context, response).ConfigureAwait(false);
+        recorded.AnsweredAt = DateTimeOffset.UtcNow;
     }
 
     private static async Task WriteAsync(HttpContext context, FakeResponse response)

@@ -48,7 +48,7 @@ foreach (var (name, section) in new (string, Func<BenchContext, Task<Table>>)[]
 }
 
 report.Add(Sections.Memory(ctx, memory));
-report.Footer = $"Full bench took {total.Elapsed.TotalSeconds:0} s ({total.Elapsed.TotalMinutes:0.0} min).";
+report.Footer = $"Full bench took {total.Elapsed.TotalSeconds:0} s ({total.Elapsed.TotalMinutes:0.0} min); load average at the end {Machine.LoadAverage()}.";
 var markdown = report.Markdown();
 Console.WriteLine(report.Tables[^1].Markdown());
 Console.WriteLine(report.Footer);

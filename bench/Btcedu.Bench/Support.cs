@@ -68,19 +68,29 @@ internal sealed record BenchContext(BenchOptions Options, string Repo, string Wo
     public List<(string What, long Bytes)> ChildPeaks { get; } = [];
     private (double Bare, double Import)? _import;
 
-    /// <summary>Medians of a bare pwsh start and of pwsh + Import-Module, in ms, measured once.</summary>
+    /// <summary>Medians of a bare pwsh start and of pwsh + Import-Module, in ms, measured once: one warm-up each, then interleaved so drift hits both.</summary>
     public (double Bare, double Import) ImportTimes()
     {
         if (_import is { } known)
         {
             return known;
         }
-        var bare = Stats.Median(Enumerable.Range(0, Options.Repeats).Select(_ => Pwsh.Run("exit 0", Env.None).WallMs));
-        var imports = Enumerable.Range(0, Options.Repeats).Select(_ => Pwsh.Run($"Import-Module {Ps.Quote(Psd1)}; {Ps.Peak}; exit 0", Env.None)).ToList();
+        var importScript = ImportOnlyScript;
+        Pwsh.Run("exit 0", Env.None);
+        Pwsh.Run(importScript, Env.None);
+        var bare = new List<double>();
+        var imports = new List<ChildResult>();
+        for (var i = 0; i < Options.Repeats; i++)
+        {
+            bare.Add(Pwsh.Run("exit 0", Env.None).WallMs);
+            imports.Add(Pwsh.Run(importScript, Env.None));
+        }
         ChildPeaks.Add(("pwsh + Import-Module", imports.Max(r => r.Long("peak"))));
-        _import = (bare, Stats.Median(imports.Select(r => r.WallMs)));
+        _import = (Stats.Median(bare), Stats.Median(imports.Select(r => r.WallMs)));
         return _import.Value;
     }
+
+    public string ImportOnlyScript => $"Import-Module {Ps.Quote(Psd1)}; {Ps.Peak}; exit 0";
 }
 
 internal static class Env
@@ -392,9 +402,13 @@ internal static class Machine
         sb.AppendLine($"| .NET | {RuntimeInformation.FrameworkDescription} (bench); PowerShell {pwsh.Version} (children) |");
         sb.AppendLine($"| commit | {Git("rev-parse --short HEAD")} on {Git("rev-parse --abbrev-ref HEAD")} |");
         sb.AppendLine($"| date | {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC |");
+        sb.AppendLine($"| load average at start | {LoadAverage()} (1, 5, 15 min; above the core count, other processes share the CPUs and every figure is slower) |");
         sb.AppendLine($"| options | {(options.Quick ? "--quick" : "full")}, first-run budget {(options.BudgetSeconds > 0 ? options.BudgetSeconds + " s" : "none")} |");
         return sb.ToString();
     }
+
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     private static string Git(string args)
     {

@@ -5,12 +5,13 @@ using Btcedu.Bench;
 // The Btcedu benchmark (docs/PERFORMANCE.md): every row of issue 15 in one run against the loopback fake, printed
 // as markdown tables under the machine's description and written to artifacts/bench/results.md.
 //   dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only throttle,paced,first,rerun,import,gallery]
-//              [--budget SECONDS] [--sizes 50,200,500,5000] [--child-all] [--out FILE]
+//              [--budget SECONDS] [--sizes 50,200,500,5000] [--child-all] [--out FILE] [--work DIR] [--keep]
 // Never part of the tests: tests/run.ps1 builds it (it is in Btcedu.sln) and never runs it.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = BenchOptions.Parse(args);
 var repo = Paths.Repo();
-var work = Path.Combine(Path.GetTempPath(), "btcedu-bench");
+// Its own folder per process: another checkout's bench (or an older one) must not delete it mid-run.
+var work = options.Work ?? Path.Combine(Path.GetTempPath(), $"btcedu-bench-{Environment.ProcessId}");
 if (Directory.Exists(work))
 {
     Directory.Delete(work, recursive: true);
@@ -40,7 +41,17 @@ foreach (var (name, section) in new (string, Func<BenchContext, Task<Table>>)[]
     Console.Error.WriteLine($"[bench {total.Elapsed:mm\\:ss}] {name}…");
     memory.Reset();
     var sw = Stopwatch.StartNew();
-    var table = await section(ctx);
+    Table table;
+    try
+    {
+        table = await section(ctx);
+    }
+    catch (Exception e)
+    {
+        table = new Table($"{name}: failed", "error");
+        table.Add(e.GetType().Name + ": " + e.Message.ReplaceLineEndings(" "));
+        Console.Error.WriteLine(e);
+    }
     table.Notes.Add($"section took {sw.Elapsed.TotalSeconds:0} s");
     memory.Record(name);
     report.Add(table);
@@ -58,4 +69,12 @@ await File.WriteAllTextAsync(outFile, markdown);
 Console.WriteLine();
 Console.WriteLine("==== full report ====");
 Console.WriteLine(markdown);
-Console.WriteLine($"written to {outFile}; workspaces left under {work}");
+if (options.Keep)
+{
+    Console.WriteLine($"written to {outFile}; workspaces left under {work}");
+}
+else
+{
+    Directory.Delete(work, recursive: true);
+    Console.WriteLine($"written to {outFile} (--keep leaves the workspaces)");
+}

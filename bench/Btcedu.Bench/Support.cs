@@ -20,6 +20,8 @@ internal sealed class BenchOptions
     public double BudgetSeconds { get; private set; } = 300;
     public int[] Sizes { get; private set; } = [50, 200, 500, 5000];
     public string? Out { get; private set; }
+    public string? Work { get; private set; }
+    public bool Keep { get; private set; }
     public double[] Latencies => Quick ? [0.25] : [1.0, 5.0];
     public int Repeats => Quick ? 3 : 5;
 
@@ -40,8 +42,10 @@ internal sealed class BenchOptions
                 case "--budget": o.BudgetSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--sizes": o.Sizes = [.. Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; sizesGiven = true; break;
                 case "--out": o.Out = Path.GetFullPath(Next()); break;
+                case "--work": o.Work = Path.GetFullPath(Next()); break;
+                case "--keep": o.Keep = true; break;
                 case "-h" or "--help":
-                    Console.WriteLine("dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only throttle,paced,first,rerun,import,gallery] [--budget SECONDS] [--sizes 50,200,500,5000] [--child-all] [--out FILE]");
+                    Console.WriteLine("dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only throttle,paced,first,rerun,import,gallery] [--budget SECONDS] [--sizes 50,200,500,5000] [--child-all] [--out FILE] [--work DIR] [--keep]");
                     Environment.Exit(0);
                     break;
                 default: throw new ArgumentException($"unknown option {args[i]} (try --help)");

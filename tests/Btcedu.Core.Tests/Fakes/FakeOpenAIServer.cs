@@ -152,7 +152,8 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
 
         var received = DateTimeOffset.UtcNow;
         var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        _requests.Enqueue(new RecordedRequest(request.Method, path, headers, body, received));
+        var recorded = new RecordedRequest(request.Method, path, headers, body, received);
+        _requests.Enqueue(recorded);
 
         var scripted = _queues.TryGetValue(path, out var q) && q.TryDequeue(out var next) ? next
             : _defaults.TryGetValue(path, out var fallback) ? fallback
@@ -161,6 +162,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             ?? (path == ImagesPath && request.Method == "POST" ? Images.Answer(body, headers)
             : FakeResponse.Error(404, "not_scripted", $"FakeOpenAIServer has no response scripted for {path}."));
         var delivered = await WriteAsync(context, response).ConfigureAwait(false);
+        recorded.AnsweredAt = DateTimeOffset.UtcNow;
         if (path == ImagesPath)
         {
             _calls.Enqueue(new FakeImageCall(Interlocked.Increment(ref _callSeq), tag, received, DateTimeOffset.UtcNow, PromptOf(body),

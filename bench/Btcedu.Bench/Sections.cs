@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.Globalization;
+using Btcedu.Core.Composition;
+using Btcedu.Core.OpenAi;
+using Btcedu.Core.Tests.Fakes;
+
+namespace Btcedu.Bench;
+
+internal static class Sections
+{
+    private const int ThrottleChapters = 24;
+
+    public static Task<Table> ImportModule(BenchContext ctx)
+    {
+        var (bare, import) = ctx.ImportTimes();
+        var t = new Table($"Import-Module time (child `dotnet pwsh -NoProfile`, start to exit, median of {ctx.Options.Repeats} after a warm-up, interleaved)", "measure", "ms");
+        t.Add("bare pwsh start (`-c \"exit 0\"`)", bare);
+        t.Add("pwsh + `Import-Module ./Btcedu.psd1`", import);
+        t.Add("**Import-Module Btcedu** (difference)", import - bare);
+        return Task.FromResult(t);
+    }
+
+    /// <summary>24 chapters at a set latency per image, ThrottleLimit 1, 2, 4, 8: API span and process wall against ceil(24/k) × latency.</summary>
+    public static async Task<Table> Throttle(BenchContext ctx)
+    {
+        var t = new Table($"Throttle: {ThrottleChapters} chapters, fake latency per image, ideal = ceil({ThrottleChapters}/k) × latency",
+            "latency", "k", "ideal s", "API span s", "span/ideal", "in-process wall s", "wall/ideal", "child wall s", "child/ideal", "child span/ideal");
+        await using var server = await FakeOpenAIServer.StartAsync();
+        foreach (var latency in ctx.Options.Latencies)
+        {
+            var target = latency >= 5 ? 1.05 : 1.10;
+            foreach (var k in new[] { 1, 2, 4, 8 })
+            {
+                var ideal = Math.Ceiling((double)ThrottleChapters / k) * latency;
+                var env = Env.For(server.BaseUrl);
+                Reset(server, latency);
+                var root = Path.Combine(ctx.Work, "throttle", $"{latency}s-k{k}");
+                Episode.Create(root, ThrottleChapters, env);
+                var (summary, ms, _) = await Episode.Run(root, env, ctx.Prompts, k);
+                Require(summary?.Generated == ThrottleChapters, $"throttle run generated {summary?.Generated}");
+                var span = Span(server);
+                var wall = ms / 1000;
+                object[] child = ["–", "–", "–"];
+                if (latency <= 1.0 || k == 4 || ctx.Options.ChildAll)
+                {
+                    Reset(server, latency);
+                    var childRoot = Path.Combine(ctx.Work, "throttle", $"{latency}s-k{k}-child");
+                    Episode.Create(childRoot, ThrottleChapters, env);
+                    var script = $"$ErrorActionPreference = 'Stop'; Import-Module {Ps.Quote(ctx.Psd1)}; $sw = [Diagnostics.Stopwatch]::StartNew(); " +
+                        $"$r = Invoke-BtceduImageGen bench -ThrottleLimit {k}; $sw.Stop(); " +
+                        "if (@($r | Where-Object Status -ne 'Generated').Count) { throw 'not every chapter was generated' }; " +
+                        $"{Ps.Ms("$sw", "ms")}; {Ps.Peak}";
+                    var result = ctx.Pwsh.Run(script, Env.For(server.BaseUrl, childRoot));
+                    ctx.ChildPeaks.Add(($"pwsh: Invoke-BtceduImageGen, 24 chapters, k={k}, {latency:0.##} s", result.Long("peak")));
+                    var childWall = result.Ms("ms") / 1000;
+                    child = [childWall, Stats.Verdict(childWall / ideal, target), Stats.Verdict(Span(server) / ideal, target)];
+                }
+                t.Add([$"{latency:0.0#} s", k, ideal, span, Stats.Verdict(span / ideal, target), wall, Stats.Verdict(wall / ideal, target), .. child]);
+            }
+        }
+        t.Notes.Add("API span: from the first image request's arrival at the fake to the last answer written (RecordedRequest.ReceivedAt / AnsweredAt).");
+        t.Notes.Add("in-process wall: BtceduWorkspace.Open + ImageGenStage.RunAsync (plan, lock, calls, normalising, manifest, provenance) to its summary, default client options as the cmdlet uses.");
+        t.Notes.Add("child wall: a fresh `dotnet pwsh` timing `Invoke-BtceduImageGen bench -ThrottleLimit k` inside itself, after Import-Module (module start excluded); "
+            + (ctx.Options.ChildAll ? "every row." : "every row at 1 s, only k=4 (the default) at 5 s unless --child-all."));
+        t.Notes.Add("target: within 1.10× of ideal at 1 s latency, 1.05× at 5 s.");
+        return t;
+    }
+
+    /// <summary>24 chapters, 0.5 s per image, 4 workers, an account limit of 12 images per window (6 s here, a minute for real).</summary>
+    public static async Task<Table> Paced(BenchContext ctx)
+    {
+        const int n = 24, limit = 12;
+        var window = TimeSpan.FromSeconds(6);
+        var latency = TimeSpan.FromMilliseconds(500);
+        var t = new Table($"Paced: {n} chapters, 0.5 s per image, k=4, fake limit {limit} images per {window.TotalSeconds:0} s window (a minute shrunk)",
+            "run", "generated", "429s", "wall s", "least possible s", "wall/least");
+        foreach (var paced in new[] { true, false })
+        {
+            await using var server = await FakeOpenAIServer.StartAsync();
+            server.Images.ImagesPerMinute = limit;
+            server.Images.RateWindow = window;
+            server.Images.Latency = latency;
+            var env = Env.For(server.BaseUrl);
+            if (paced)
+            {
+                env["BTCEDU_IMAGE_RATE_LIMIT_PER_MINUTE"] = limit.ToString(CultureInfo.InvariantCulture);
+            }
+            var root = Path.Combine(ctx.Work, "paced-" + (paced ? "on" : "off"));
+            Episode.Create(root, n, env);
+            var options = new OpenAIServiceOptions { BaseDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(10), RateWindow = window };
+            var (summary, ms, _) = await Episode.Run(root, env, ctx.Prompts, 4, clientOptions: options);
+            var least = (window + (Math.Ceiling((double)(n - limit) / 4) * latency)).TotalSeconds;
+            t.Add(paced ? "image_rate_limit_per_minute = 12" : "unpaced (429s and Retry-After)", summary?.Generated ?? 0, server.Images.RateLimitHits, ms / 1000, least, (ms / 1000 / least).ToString("0.000", CultureInfo.InvariantCulture));
+        }
+        t.Notes.Add("least possible: the 13th call waits out the window, then the last 12 go 4 at a time.");
+        return t;
+    }
+
+    /// <summary>First runs at zero latency against the fake in its own process: time and bytes written per image.</summary>
+    public static async Task<Table> FirstRuns(BenchContext ctx)
+    {
+        var budget = ctx.Options.BudgetSeconds > 0 ? TimeSpan.FromSeconds(ctx.Options.BudgetSeconds) : (TimeSpan?)null;
+        var t = new Table("First run at zero latency (fake in its own process)",
+            "chapters", "images", "wall s", "ms/image", "written", "written/image", "manifest.json", "at rest/image", "note");
+        using var fake = FakeProcess.Start(ctx.Repo);
+        var fakePid = fake.Pid.ToString(CultureInfo.InvariantCulture);
+        foreach (var n in ctx.Options.Sizes)
+        {
+            var env = Env.For(fake.BaseUrl);
+            var root = Path.Combine(ctx.Work, $"first-{n}");
+            Episode.Create(root, n, env);
+            var ws = BtceduWorkspace.Open(root, env);
+            var outputs = Path.Combine(ws.Paths.DataDir, "outputs", "bench");
+            var restBefore = Paths.SizeOf(ws.Paths.DataDir);
+            var w0 = ProcIo.Read("self", "wchar");
+            var r0 = ProcIo.Read(fakePid, "rchar");
+            var (summary, ms, cancelled) = await Episode.Run(root, env, ctx.Prompts, budget: budget);
+            var written = ProcIo.Read("self", "wchar") - w0 - (ProcIo.Read(fakePid, "rchar") - r0);
+            var images = Directory.Exists(Path.Combine(outputs, "images")) ? Directory.GetFiles(Path.Combine(outputs, "images"), "*.png").Length : 0;
+            var manifest = new FileInfo(Path.Combine(outputs, "images", "manifest.json"));
+            var rest = Paths.SizeOf(ws.Paths.DataDir) - restBefore;
+            var complete = !cancelled && summary?.Generated == n;
+            if (complete)
+            {
+                ctx.Generated[n] = root;
+            }
+            var note = complete ? (n == 200 ? "also the gallery's episode" : "")
+                : cancelled ? $"**stopped at the {ctx.Options.BudgetSeconds:0} s budget**: {images} of {n} done (--budget 0 for no limit)"
+                : $"incomplete: {summary}";
+            var per = Math.Max(1, images);
+            t.Add(n, images, ms / 1000, ms / per, Stats.Bytes(written), Stats.Bytes((double)written / per),
+                manifest.Exists ? Stats.Bytes(manifest.Length) : "–", Stats.Bytes((double)rest / per), note);
+        }
+        t.Notes.Add("written: the bench process's /proc/self/io wchar delta during the run minus the fake process's rchar delta "
+            + "(what the run sent it over loopback): files, the SQLite database and its journal, rewrites included. File sizes "
+            + "afterwards would hide rewrites (the manifest is rewritten in full after every image), so they are only the 'at rest' column: "
+            + "growth of data/ (PNGs, manifest, provenance, database) per image.");
+        t.Notes.Add("ms/image: the run's wall over the images it made (ThrottleLimit 4 on this machine's cores: decoding, cropping and encoding each PNG is CPU-bound).");
+        return t;
+    }
+
+    /// <summary>Up-to-date re-runs at 50, 500 and 5000 chapters: in-process and as an operator runs it.</summary>
+    public static async Task<Table> Reruns(BenchContext ctx)
+    {
+        var r = ctx.Options.Repeats;
+        var importsSeen = new List<double>();
+        var t = new Table($"Up-to-date re-run (every chapter Unchanged, no call), median of {r}",
+            "chapters", "in-process ms", "ms/chapter", "pwsh − Import-Module ms", "ms/chapter", "inside pwsh ms", "pwsh − Import under 1 s?");
+        var sizes = ctx.Options.Sizes.Where(n => n != 200 || ctx.Options.Sizes.Length <= 2).ToList();
+        var perChapter = new List<(int N, double InProcess, double Child)>();
+        foreach (var n in sizes)
+        {
+            if (!ctx.Generated.TryGetValue(n, out var root))
+            {
+                t.Add(n, "–", "–", "–", "–", "–", "not measured: its first run did not finish (see the first-run table)");
+                continue;
+            }
+            var env = Env.For(new Uri("http://127.0.0.1:9/v1"), root);
+            var inProcess = new List<double>();
+            for (var i = 0; i < r; i++)
+            {
+                var (summary, ms, _) = await Episode.Run(root, env, ctx.Prompts);
+                Require(summary is { Generated: 0 } && summary.Unchanged == n, $"re-run was not a no-op: {summary}");
+                inProcess.Add(ms);
+            }
+            var script = $"$ErrorActionPreference = 'Stop'; Import-Module {Ps.Quote(ctx.Psd1)}; $sw = [Diagnostics.Stopwatch]::StartNew(); " +
+                "$r = Invoke-BtceduImageGen bench; $sw.Stop(); " +
+                $"if (@($r | Where-Object Status -ne 'Unchanged').Count -or @($r).Count -ne {n}) {{ throw 'not a no-op' }}; " +
+                $"{Ps.Ms("$sw", "ms")}; {Ps.Peak}";
+            // Interleaved with pwsh + Import-Module alone, after a warm-up of each, so that drift in process start hits both.
+            ctx.Pwsh.Run(ctx.ImportOnlyScript, env);
+            ctx.Pwsh.Run(script, env);
+            var children = new List<ChildResult>();
+            var imports = new List<double>();
+            for (var i = 0; i < r; i++)
+            {
+                imports.Add(ctx.Pwsh.Run(ctx.ImportOnlyScript, env).WallMs);
+                children.Add(ctx.Pwsh.Run(script, env));
+            }
+            ctx.ChildPeaks.Add(($"pwsh: up-to-date re-run, {n} chapters", children.Max(c => c.Long("peak"))));
+            var inp = Stats.Median(inProcess);
+            var importHere = Stats.Median(imports);
+            importsSeen.Add(importHere);
+            var child = Stats.Median(children.Select(c => c.WallMs)) - importHere;
+            var inside = Stats.Median(children.Select(c => c.Ms("ms")));
+            perChapter.Add((n, inp, child));
+            t.Add(n, inp, (inp / n).ToString("0.000", CultureInfo.InvariantCulture), child, (child / n).ToString("0.000", CultureInfo.InvariantCulture), inside,
+                child < 1000 ? "yes" : "no");
+        }
+        t.Notes.Add("in-process: BtceduWorkspace.Open + ImageGenStage.RunAsync (lock, plan, verify every image, finish) to the summary.");
+        t.Notes.Add($"pwsh − Import-Module: a fresh `dotnet pwsh -NoProfile -c \"Import-Module ./Btcedu.psd1; Invoke-BtceduImageGen bench\"` (start to exit) minus pwsh + Import-Module alone (medians of {r}, interleaved with the re-runs: {string.Join(", ", importsSeen.Select(x => x.ToString("0", CultureInfo.InvariantCulture)))} ms); "
+            + "inside pwsh: the same process timing only the Invoke-BtceduImageGen line.");
+        if (perChapter.Count >= 2)
+        {
+            var (n0, a0, c0) = perChapter[^2];
+            var (n1, a1, c1) = perChapter[^1];
+            t.Notes.Add($"growth from {n0} to {n1} chapters ({(double)n1 / n0:0.#}× the chapters): in-process {a1 / a0:0.0}× the time, pwsh − Import-Module {c1 / c0:0.0}× "
+                + "(equal to the chapter ratio = linear; less = a fixed cost still dominates; more = worse than linear).");
+        }
+        t.Notes.Add("target: under 1 s beyond module start at 500 chapters (" + (perChapter.Any(p => p.N == 500) ? (perChapter.First(p => p.N == 500).Child < 1000 ? "PASS" : "MISS") : "500 not measured") + ").");
+        return t;
+    }
+
+    public static Task<Table> Gallery(BenchContext ctx)
+    {
+        var t = new Table("Gallery export, 200 chapters (in-process)", "export", "ms");
+        if (!ctx.Generated.TryGetValue(200, out var root))
+        {
+            t.Add("not measured: the 200-chapter first run did not finish", "–");
+            return Task.FromResult(t);
+        }
+        var env = Env.For(new Uri("http://127.0.0.1:9/v1"), root);
+        var dir = Path.Combine(root, "gallery-bench");
+        t.Add("cold (thumbnails made, every page written)", Time(() => BtceduWorkspace.Open(root, env).GalleryExporter().Export(["bench"], dir)));
+        var warm = Enumerable.Range(0, ctx.Options.Repeats).Select(_ => Time(() => BtceduWorkspace.Open(root, env).GalleryExporter().Export(["bench"], dir)));
+        t.Add($"warm (nothing changed), median of {ctx.Options.Repeats}", Stats.Median(warm));
+        t.Notes.Add("each export opens the workspace first, as the cmdlet does.");
+        return Task.FromResult(t);
+    }
+
+    public static Table Memory(BenchContext ctx, MemoryTracker memory)
+    {
+        var t = new Table("Peak working set", "process", "peak");
+        foreach (var (section, peak) in memory.Sections)
+        {
+            t.Add($"bench process, {section} section", Stats.Mb(peak));
+        }
+        using (var me = Process.GetCurrentProcess())
+        {
+            t.Add("**bench process, whole run**", Stats.Mb(memory.CanReset ? memory.Sections.Select(s => s.Peak).DefaultIfEmpty(me.PeakWorkingSet64).Max() : me.PeakWorkingSet64));
+        }
+        foreach (var group in ctx.ChildPeaks.GroupBy(p => p.What.Contains("k=") ? "pwsh: Invoke-BtceduImageGen, 24 chapters (largest of the throttle rows)" : p.What))
+        {
+            t.Add(group.Key, Stats.Mb(group.Max(p => p.Bytes)));
+        }
+        t.Notes.Add(memory.CanReset
+            ? "bench process: VmHWM (Process.PeakWorkingSet64), reset before each section through /proc/self/clear_refs; the throttle and paced sections host the fake in the bench process."
+            : "bench process: Process.PeakWorkingSet64 of the whole run (/proc/self/clear_refs could not be written, so no per-section reset).");
+        t.Notes.Add("pwsh children: (Get-Process -Id $PID).PeakWorkingSet64 printed by the child at its end; the largest of its repeats.");
+        return t;
+    }
+
+    private static void Reset(FakeOpenAIServer server, double latencySeconds)
+    {
+        server.Reset();
+        server.Images.Latency = TimeSpan.FromSeconds(latencySeconds);
+    }
+
+    private static double Span(FakeOpenAIServer server)
+    {
+        var calls = server.RequestsTo(FakeOpenAIServer.ImagesPath);
+        if (calls.Count == 0)
+        {
+            return double.NaN;
+        }
+        var first = calls.Min(c => c.ReceivedAt);
+        var last = calls.Max(c => c.AnsweredAt ?? c.ReceivedAt);
+        return (last - first).TotalSeconds;
+    }
+
+    private static double Time(Action action)
+    {
+        var sw = Stopwatch.StartNew();
+        action();
+        return sw.Elapsed.TotalMilliseconds;
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(message);
+        }
+    }
+}

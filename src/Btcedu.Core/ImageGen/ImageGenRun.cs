@@ -138,19 +138,27 @@ public sealed class ImageGenRun : IDisposable
         var answered = Channel.CreateBounded<(int Index, AnsweredImage Image)>(Math.Max(Plan.ThrottleLimit, LocalWorkers));
         using var localFailed = new CancellationTokenSource();
         using var stopCalls = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, localFailed.Token);
-        var local = Task.Run(async () =>
+        // Threads of their own, not the pool's: decoding, encoding and fsync block for tens of milliseconds, and on a
+        // machine with few cores, pool threads blocked by them would hold back the answers of the calls in flight.
+        var local = Task.WhenAll(Enumerable.Range(0, LocalWorkers).Select(_ => Task.Factory.StartNew(() =>
         {
             try
             {
-                await Parallel.ForEachAsync(answered.Reader.ReadAllAsync(CancellationToken.None), new ParallelOptions { MaxDegreeOfParallelism = LocalWorkers },
-                    async (a, _) => await complete(a.Index, await placer.PlaceAsync(a.Image).ConfigureAwait(false)).ConfigureAwait(false)).ConfigureAwait(false);
+                while (answered.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    while (answered.Reader.TryRead(out var a))
+                    {
+                        var result = placer.PlaceAsync(a.Image).GetAwaiter().GetResult();
+                        complete(a.Index, result).AsTask().GetAwaiter().GetResult();
+                    }
+                }
             }
             catch
             {
-                await localFailed.CancelAsync().ConfigureAwait(false);
+                localFailed.Cancel();
                 throw;
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
 
         Exception? callsFailed = null;
         try

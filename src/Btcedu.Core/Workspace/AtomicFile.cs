@@ -10,16 +10,20 @@ public static class AtomicFile
 {
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
-    public static async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes synchronously: file I/O on Linux blocks a thread either way (an async FileStream only moves it to a
+    /// pool thread), and the image run's local stage, which writes most, runs on threads of its own.
+    /// </summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
         var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
             {
-                await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
@@ -31,9 +35,13 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>The same, for the small files written outside async code (JSON documents, markers).</summary>
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes) =>
-        WriteAllBytesAsync(path, bytes.ToArray()).GetAwaiter().GetResult();
+    /// <summary>The same, for async callers (it completes synchronously).</summary>
+    public static Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        WriteAllBytes(path, bytes.Span);
+        return Task.CompletedTask;
+    }
 
     public static void WriteAllText(string path, string text) => WriteAllBytes(path, Utf8NoBom.GetBytes(text));
 }

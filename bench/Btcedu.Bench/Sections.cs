@@ -133,7 +133,7 @@ internal static class Sections
         }
         t.Notes.Add("written: the bench process's /proc/self/io wchar delta during the run minus the fake process's rchar delta "
             + "(what the run sent it over loopback): files, the SQLite database and its journal, rewrites included. File sizes "
-            + "afterwards would hide rewrites (the manifest is rewritten in full after every image), so they are only the 'at rest' column: "
+            + "afterwards would hide rewrites (of the manifest, whose writes are coalesced), so they are only the 'at rest' column: "
             + "growth of data/ (PNGs, manifest, provenance, database) per image.");
         t.Notes.Add("ms/image: the run's wall over the images it made (ThrottleLimit 4 on this machine's cores: decoding, cropping and encoding each PNG is CPU-bound).");
         return t;

@@ -41,8 +41,9 @@ internal sealed class ImagePlacer
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A file that cannot be written fails its chapter, not the run.
-            return await _manifest.RecordAsync(item, ManifestEntries.Failed(item, null, $"Failed: could not write the image: {e.Message}"), 0).ConfigureAwait(false);
+            // A file that cannot be written fails its chapter, not the run. It was paid for; its journal entry stays,
+            // so the next run adopts the saved answer instead of paying again.
+            return await _manifest.RecordAsync(item, ManifestEntries.Failed(item, null, $"Failed: could not write the image: {e.Message}"), answered.RunCost).ConfigureAwait(false);
         }
     }
 

@@ -447,7 +447,18 @@ public sealed class ImageGenStageTests
         Assert.Equal(ImageStatus.Failed, results.Single(r => r.ChapterId == "ch03").Status);
         Assert.Contains("could not write the image", results.Single(r => r.ChapterId == "ch03").Error, StringComparison.Ordinal);
         Assert.Equal(3, summary.Generated);
-        Assert.Equal(PipelineRunStatus.Partial, new PipelineRunStore(h.Workspace.Database).List("ep1").Single().Status);
+        var run = new PipelineRunStore(h.Workspace.Database).List("ep1").Single();
+        Assert.Equal(PipelineRunStatus.Partial, run.Status);
+        Assert.True(results.Single(r => r.ChapterId == "ch03").CostUsd > 0, "the image was paid for");
+        Assert.Equal(results.Sum(r => r.CostUsd), run.EstimatedCostUsd);
+
+        // Once the obstacle is gone, the next run places the image it paid for, with no call.
+        Directory.Delete(Path.Combine(h.ImagesDir, "ch03.png"));
+        var calls = h.ImageRequests.Count;
+        var (again, retried) = await h.RunAsync();
+        Assert.Equal(1, again.Generated);
+        Assert.StartsWith("adopted", retried.Single(r => r.ChapterId == "ch03").Reason, StringComparison.Ordinal);
+        Assert.Equal(calls, h.ImageRequests.Count);
     }
 
     [Fact]

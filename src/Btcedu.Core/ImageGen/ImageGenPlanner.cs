@@ -68,11 +68,16 @@ public sealed class ImageGenPlanner
         {
             var hash = ChapterHasher.Hash(chapter, inputs);
             previous.TryGetValue(chapter.ChapterId, out var entry);
-            if (entry?.FilePath is null && recorded.TryGetValue(chapter.ChapterId, out var asset) && asset.ChapterHash == hash)
+            var rebuilt = entry?.FilePath is null && recorded.TryGetValue(chapter.ChapterId, out var asset) && asset.ChapterHash == hash;
+            if (rebuilt)
             {
-                entry = ManifestEntries.FromAsset(chapter, asset);
+                entry = ManifestEntries.FromAsset(chapter, recorded[chapter.ChapterId]);
             }
             var (decision, reason) = Decide(chapter, hash, entry, selection, manifestMarker, paths.ImageFile(episodeId, chapter.ChapterId));
+            if (rebuilt && decision == ChapterDecision.UpToDate)
+            {
+                reason += "; its manifest entry was rebuilt from its media_assets row";
+            }
             var inScope = (selection.Named is not { Count: > 0 } || selection.Named.Contains(chapter.ChapterId) || selection.Restrict is not null)
                 && (selection.Restrict is null || selection.Restrict.Contains(chapter.ChapterId));
             items.Add(new PlannedChapter(chapter, decision, reason, hash, entry, decision == ChapterDecision.Generate ? profile.EstimatedCostUsd : 0m, inScope));

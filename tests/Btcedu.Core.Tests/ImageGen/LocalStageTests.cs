@@ -90,6 +90,7 @@ public sealed class LocalStageTests
 
         Assert.Equal((1, 3), (summary.Generated, summary.Unchanged));
         Assert.Equal("ch03", Assert.Single(results, r => r.Status == ImageStatus.Generated).ChapterId);
+        Assert.All(results.Where(r => r.Status == ImageStatus.Unchanged), r => Assert.EndsWith("rebuilt from its media_assets row", r.Reason, StringComparison.Ordinal));
         Assert.Equal(5, h.ImageRequests.Count);
         var after = h.Manifest()["images"]!.AsArray();
         string[] fields = ["chapter_id", "status", "prompt", "model", "size", "source_size", "quality", "file_path", "chapter_hash", "cost_usd", "input_tokens", "output_tokens"];

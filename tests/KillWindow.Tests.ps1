@@ -138,7 +138,7 @@ Describe 'A run killed during the delivery of an image' {
         # Zero re-paid images: one call per chapter, except a call in flight at the kill (at most one: ThrottleLimit 1).
         $inFlight = $InFlightAtKill[$Episode]
         $inFlight.Count | Should -BeLessOrEqual 1 -Because 'one API slot means at most one call in flight'
-        if ($inFlight.Count -gt 0) { $inFlight | Should -Be $victim -Because "the kill came $Point of $victim" }
+        if ($Point -in $InFlight) { $inFlight | Should -Be $victim -Because "the kill came $Point of $victim" }
         $calls = & $mine | Group-Object { ($_.body | ConvertFrom-Json).prompt } -NoElement
         $calls.Count | Should -Be 4 -Because 'every chapter was called for'
         $chapterOf = @{}; foreach ($ch in Get-BtceduChapter $Episode) { $chapterOf[$ch.ImagePrompt] = $ch.ChapterId }

@@ -36,7 +36,7 @@ internal sealed class ChapterJob
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A file that cannot be written (a prompt, an adopted image) fails its chapter, not the run.
-            return new(await _manifest.RecordAsync(item, ManifestEntries.Failed(item, null, $"Failed: could not write the image: {e.Message}"), 0).ConfigureAwait(false));
+            return new(await _manifest.RecordAsync(item, ManifestEntries.NotWritten(item, e), 0).ConfigureAwait(false));
         }
     }
 
@@ -120,7 +120,7 @@ internal sealed class ChapterJob
         }
         if (!result.Succeeded || result.Image is null)
         {
-            var failed = ManifestEntries.Failed(item, request.Prompt, $"{result.Outcome}: {result.ErrorMessage}") with { RevisedPrompt = result.RevisedPrompt, CostEstimated = result.CostEstimated };
+            var failed = ManifestEntries.FailedCall(item, request, result, $"{result.Outcome}: {result.ErrorMessage}");
             return new(await _manifest.RecordAsync(item, failed, cost, result.Attempts, intent).ConfigureAwait(false));
         }
         var answer = new JournaledAnswer
@@ -128,7 +128,12 @@ internal sealed class ChapterJob
             Prompt = request.Prompt, RevisedPrompt = result.RevisedPrompt, Usage = result.Usage, ImageCostUsd = result.CostUsd,
             CostEstimated = result.CostEstimated, Attempts = result.Attempts, CostUsd = cost,
         };
-        await _run.Journal.SaveAnswerAsync(intent, _run.EpisodeId, item.Chapter.ChapterId, result.Image, answer, _run.WithTotals).ConfigureAwait(false);
+        await _run.Journal.SaveAnswerAsync(_run.EpisodeId, item.Chapter.ChapterId, result.Image).ConfigureAwait(false);
+        _run.WithTotals(totals =>
+        {
+            _run.Journal.Answer(intent, result.Image, answer, totals);
+            return true;
+        });
         InternalHooks.KillPoint(KillPoints.AfterAnswerSaved, item.Chapter.ChapterId);
         return new(Answered: new AnsweredImage(item, request, result, intent, cost));
     }

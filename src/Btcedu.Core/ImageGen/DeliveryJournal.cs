@@ -43,33 +43,29 @@ internal sealed class DeliveryJournal
     }
 
     /// <summary>Where a delivered PNG waits, journaled, before it replaces the chapter's image. Hidden, like AtomicFile's temps.</summary>
-    public string StagedFile(string episodeId, string chapterId) =>
-        Path.Combine(_paths.ImagesDir(episodeId), "." + Identifier.Require(chapterId, "Chapter id") + StagedSuffix);
+    public string StagedFile(string episodeId, string chapterId) => HiddenFile(episodeId, chapterId, StagedSuffix);
 
     /// <summary>Where the API's image waits, as delivered, for the run's local stage to decode it.</summary>
-    public string AnswerFile(string episodeId, string chapterId) =>
-        Path.Combine(_paths.ImagesDir(episodeId), "." + Identifier.Require(chapterId, "Chapter id") + AnswerSuffix);
+    public string AnswerFile(string episodeId, string chapterId) => HiddenFile(episodeId, chapterId, AnswerSuffix);
 
     public long Intend(string episodeId, PlannedChapter item, decimal reservedUsd, RunTotals totals) =>
         _store.Intend(episodeId, item.Chapter.ChapterId, item.ChapterHash, reservedUsd, totals);
 
     /// <summary>
-    /// Saves the API's image as delivered and journals it with what came with it. No fsync: a killed process's
+    /// Saves the API's image as delivered, where it waits for <see cref="Answer"/>. No fsync: a killed process's
     /// writes survive in the page cache, and a file a power cut damaged fails its SHA-256 check, so it is paid again
     /// rather than adopted broken.
     /// </summary>
-    public async Task SaveAnswerAsync(long id, string episodeId, string chapterId, byte[] image, JournaledAnswer answer, Func<Func<RunTotals, bool>, bool> withTotals)
+    public async Task SaveAnswerAsync(string episodeId, string chapterId, byte[] image)
     {
         var file = AnswerFile(episodeId, chapterId);
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await File.WriteAllBytesAsync(file, image).ConfigureAwait(false);
-        var json = JsonSerializer.Serialize(answer, BtceduJson.Compact);
-        withTotals(totals =>
-        {
-            _store.Answer(id, ContentHash.Of(image), answer.CostUsd, json, totals);
-            return true;
-        });
     }
+
+    /// <summary>Journals the saved answer: from here on, a kill leaves an image the next run places unpaid.</summary>
+    public void Answer(long id, byte[] image, JournaledAnswer answer, RunTotals totals) =>
+        _store.Answer(id, ContentHash.Of(image), answer.CostUsd, JsonSerializer.Serialize(answer, BtceduJson.Compact), totals);
 
     /// <summary>A saved answer's image and what came with it; null when its file is gone or not what was saved.</summary>
     public (byte[] Image, JournaledAnswer Answer)? ReadAnswer(ImageDelivery d)
@@ -173,6 +169,9 @@ internal sealed class DeliveryJournal
             }
         }
     }
+
+    private string HiddenFile(string episodeId, string chapterId, string suffix) =>
+        Path.Combine(_paths.ImagesDir(episodeId), "." + Identifier.Require(chapterId, "Chapter id") + suffix);
 
     private enum Where { InPlace, Staged, Answer }
 

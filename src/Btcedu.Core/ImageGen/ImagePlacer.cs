@@ -31,7 +31,7 @@ internal sealed class ImagePlacer
         catch (BtceduException e)
         {
             // Paid for, but nothing usable came back (a truncated or non-image body): the chapter fails with its cost.
-            var failed = ManifestEntries.Failed(item, answered.Request.Prompt, $"{ImageGenOutcome.Failed}: {e.Message}") with { RevisedPrompt = result.RevisedPrompt, CostEstimated = result.CostEstimated };
+            var failed = ManifestEntries.FailedCall(item, answered.Request, result, $"{ImageGenOutcome.Failed}: {e.Message}");
             _run.Journal.DropAnswer(_run.EpisodeId, item.Chapter.ChapterId);
             return await _manifest.RecordAsync(item, failed, answered.RunCost, result.Attempts, answered.Intent).ConfigureAwait(false);
         }
@@ -43,7 +43,7 @@ internal sealed class ImagePlacer
         {
             // A file that cannot be written fails its chapter, not the run. It was paid for; its journal entry stays,
             // so the next run adopts the saved answer instead of paying again.
-            return await _manifest.RecordAsync(item, ManifestEntries.Failed(item, null, $"Failed: could not write the image: {e.Message}"), answered.RunCost).ConfigureAwait(false);
+            return await _manifest.RecordAsync(item, ManifestEntries.NotWritten(item, e), answered.RunCost).ConfigureAwait(false);
         }
     }
 

@@ -38,6 +38,13 @@ internal static class ManifestEntries
         Reason = null,
     };
 
+    /// <summary>A call that was made but left no usable image: the prompt it sent and what the provider said.</summary>
+    public static ManifestEntry FailedCall(PlannedChapter item, ImageGenRequest request, ImageGenResult result, string error) =>
+        Failed(item, request.Prompt, error) with { RevisedPrompt = result.RevisedPrompt, CostEstimated = result.CostEstimated };
+
+    /// <summary>A chapter whose file could not be written (a full disk, a folder in the way).</summary>
+    public static ManifestEntry NotWritten(PlannedChapter item, Exception e) => Failed(item, null, $"Failed: could not write the image: {e.Message}");
+
     public static ManifestEntry Generated(PlannedChapter item, ImageGenRequest request, ImageGenResult result, NormalizedImage image, ImageRequestProfile profile, string filePath, DateTimeOffset at, decimal cost) => new()
     {
         ChapterId = item.Chapter.ChapterId,

@@ -163,7 +163,8 @@ public sealed class DeliveryJournalTests
         var id = journal.Intend("ep1", item, Reserved, new RunTotals(runId, 0, 0, Reserved));
         var delivered = TestImages.Png(1920, 1088);
         var answer = new JournaledAnswer { Prompt = "the killed run's prompt", ImageCostUsd = Paid, CostUsd = Paid, Attempts = 1 };
-        await journal.SaveAnswerAsync(id, "ep1", "ch02", delivered, answer, write => write(new RunTotals(runId, 40, 1700, Paid)));
+        await journal.SaveAnswerAsync("ep1", "ch02", delivered);
+        journal.Answer(id, delivered, answer, new RunTotals(runId, 40, 1700, Paid));
         if (damaged)
         {
             File.WriteAllBytes(journal.AnswerFile("ep1", "ch02"), delivered[..1000]); // e.g. a power cut before the page cache reached the disk

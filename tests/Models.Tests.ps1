@@ -27,10 +27,24 @@ Describe 'Get-BtceduImageModel' {
         $byName['gpt-image-2'].IsConfigured | Should -BeTrue
         $byName['gpt-image-2'].DefaultSize | Should -Be '1920x1088'
         $byName['gpt-image-2'].ImageOutputPerMillionUsd | Should -Be 30
-        $byName['gpt-image-1.5'].Status | Should -Be 'Deprecated'
+        # Dates in the shipped catalogue only ever move from the future into the past, so the test pins what is
+        # past for good and makes its own future shutdown (a real catalogue override) for the Deprecated status.
+        $byName['gpt-image-1.5'].Status | Should -Be 'ShutDown'
         $byName['gpt-image-1'].Status | Should -Be 'ShutDown'
         $byName['dall-e-3'].ShutdownDate.ToString('yyyy-MM-dd', [cultureinfo]::InvariantCulture) | Should -Be '2026-05-12'
-        @(Get-BtceduImageModel -Status ShutDown).Name | Sort-Object | Should -Be @('dall-e-3', 'gpt-image-1')
+        $shutDown = @(Get-BtceduImageModel -Status ShutDown).Name
+        $shutDown | Should -Contain 'dall-e-3'
+        $shutDown | Should -Contain 'gpt-image-1'
+        $shutDown | Should -Not -Contain 'gpt-image-2'
+        $future = [datetime]::UtcNow.Date.AddDays(90).ToString('yyyy-MM-dd', [cultureinfo]::InvariantCulture)
+        Set-Content (Join-Path $Root 'btcedu.yaml') "image_models:`n  gpt-image-1.5:`n    shutdown: $future"
+        try {
+            $deprecated = Get-BtceduImageModel gpt-image-1.5
+            $deprecated.Status | Should -Be 'Deprecated'
+            $deprecated.ShutdownDate.ToString('yyyy-MM-dd', [cultureinfo]::InvariantCulture) | Should -Be $future
+            @(Get-BtceduImageModel -Status Deprecated).Name | Should -Contain 'gpt-image-1.5'
+        }
+        finally { Remove-Item (Join-Path $Root 'btcedu.yaml') }
         @(Get-BtceduImageModel 'gpt-image-2*').Count | Should -BeGreaterOrEqual 3
     }
 
@@ -95,9 +109,12 @@ Describe 'Invoke-BtceduImageGen against today''s models' {
     }
 
     It 'warns about a deprecated model, under -WhatIf too, and still runs it' {
+        # A shutdown announced for 90 days from now, as the catalogue would carry it (see the listing test).
+        $future = [datetime]::UtcNow.Date.AddDays(90).ToString('yyyy-MM-dd', [cultureinfo]::InvariantCulture)
+        Set-Content (Join-Path $Root 'btcedu.yaml') "image_models:`n  gpt-image-1.5:`n    shutdown: $future"
         $env:BTCEDU_IMAGE_MODEL = 'gpt-image-1.5'
         Invoke-BtceduImageGen demo -WhatIf -WarningVariable dryWarnings -WarningAction SilentlyContinue
-        ($dryWarnings -join ' ') | Should -Match 'deprecated and shuts down on 2026-12-01'
+        ($dryWarnings -join ' ') | Should -Match "deprecated and shuts down on $future"
         $results = @(Invoke-BtceduImageGen demo -WarningVariable warnings -WarningAction SilentlyContinue)
         @($warnings).Count | Should -Be 1
         @($results | Where Status -eq Generated).Count | Should -Be 10

@@ -9,6 +9,14 @@ BeforeAll {
     Import-Module $Psd1 -Force
     $script:Fake = Start-FakeOpenAI
     $env:OPENAI_API_KEY = 'sk-pester-models-7c1d'
+
+    function Set-FutureShutdown([string] $Model) {
+        <# Announces a shutdown 90 days from now for $Model in the workspace's btcedu.yaml (a real catalogue
+           override) and returns the date: shipped dates only move into the past, so Deprecated is made here. #>
+        $date = [datetime]::UtcNow.Date.AddDays(90).ToString('yyyy-MM-dd', [cultureinfo]::InvariantCulture)
+        Set-Content (Join-Path $Root 'btcedu.yaml') "image_models:`n  ${Model}:`n    shutdown: $date"
+        $date
+    }
 }
 
 AfterAll {
@@ -27,8 +35,7 @@ Describe 'Get-BtceduImageModel' {
         $byName['gpt-image-2'].IsConfigured | Should -BeTrue
         $byName['gpt-image-2'].DefaultSize | Should -Be '1920x1088'
         $byName['gpt-image-2'].ImageOutputPerMillionUsd | Should -Be 30
-        # Dates in the shipped catalogue only ever move from the future into the past, so the test pins what is
-        # past for good and makes its own future shutdown (a real catalogue override) for the Deprecated status.
+        # The test pins what is past for good; Deprecated comes from Set-FutureShutdown.
         $byName['gpt-image-1.5'].Status | Should -Be 'ShutDown'
         $byName['gpt-image-1'].Status | Should -Be 'ShutDown'
         $byName['dall-e-3'].ShutdownDate.ToString('yyyy-MM-dd', [cultureinfo]::InvariantCulture) | Should -Be '2026-05-12'
@@ -36,8 +43,7 @@ Describe 'Get-BtceduImageModel' {
         $shutDown | Should -Contain 'dall-e-3'
         $shutDown | Should -Contain 'gpt-image-1'
         $shutDown | Should -Not -Contain 'gpt-image-2'
-        $future = [datetime]::UtcNow.Date.AddDays(90).ToString('yyyy-MM-dd', [cultureinfo]::InvariantCulture)
-        Set-Content (Join-Path $Root 'btcedu.yaml') "image_models:`n  gpt-image-1.5:`n    shutdown: $future"
+        $future = Set-FutureShutdown 'gpt-image-1.5'
         try {
             $deprecated = Get-BtceduImageModel gpt-image-1.5
             $deprecated.Status | Should -Be 'Deprecated'
@@ -109,9 +115,7 @@ Describe 'Invoke-BtceduImageGen against today''s models' {
     }
 
     It 'warns about a deprecated model, under -WhatIf too, and still runs it' {
-        # A shutdown announced for 90 days from now, as the catalogue would carry it (see the listing test).
-        $future = [datetime]::UtcNow.Date.AddDays(90).ToString('yyyy-MM-dd', [cultureinfo]::InvariantCulture)
-        Set-Content (Join-Path $Root 'btcedu.yaml') "image_models:`n  gpt-image-1.5:`n    shutdown: $future"
+        $future = Set-FutureShutdown 'gpt-image-1.5'
         $env:BTCEDU_IMAGE_MODEL = 'gpt-image-1.5'
         Invoke-BtceduImageGen demo -WhatIf -WarningVariable dryWarnings -WarningAction SilentlyContinue
         ($dryWarnings -join ' ') | Should -Match "deprecated and shuts down on $future"

@@ -38,7 +38,24 @@ public sealed class InterruptedRuns
             }
             settled += episode.Count(r => _runs.MarkInterrupted(r.Id, Reason));
         }
+        ClearStaleHolders(episodeId);
         return settled;
+    }
+
+    // A run killed after taking the lock leaves its holder details (it may have been killed before writing a row),
+    // naming a dead process; they are removed once the lock is free, so nothing of a killed run is left behind.
+    private void ClearStaleHolders(string? episodeId)
+    {
+        var episodes = episodeId is not null ? [episodeId]
+            : Directory.Exists(_paths.OutputsDir) ? Directory.EnumerateDirectories(_paths.OutputsDir).Select(Path.GetFileName)
+            : [];
+        foreach (var episode in episodes)
+        {
+            if (episode is not null && Identifier.IsValid(episode))
+            {
+                EpisodeLock.ClearStaleHolder(_paths.LockFile(episode));
+            }
+        }
     }
 
     /// <summary>For the run that holds the episode's lock: no other run of it is alive, so every running row is a dead run's.</summary>

@@ -82,6 +82,32 @@ public sealed class EpisodeLock : IDisposable
         }
     }
 
+    /// <summary>
+    /// Deletes the holder details a killed run left behind (it could not delete them itself), while holding the lock
+    /// for the instant it takes, so a live run's details are never removed. Returns whether a file was deleted.
+    /// </summary>
+    public static bool ClearStaleHolder(string path)
+    {
+        if (!File.Exists(HolderFile(path)))
+        {
+            return false;
+        }
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None);
+            File.Delete(HolderFile(path));
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        catch (IOException e) when (IsLockConflict(e))
+        {
+            return false;
+        }
+    }
+
     /// <summary>The holder's details, or null when there are none yet (or they are half written).</summary>
     public static Holder? ReadHolder(string path)
     {

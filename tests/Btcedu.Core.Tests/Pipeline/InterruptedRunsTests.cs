@@ -45,6 +45,33 @@ public sealed class InterruptedRunsTests
     }
 
     [Fact]
+    public async Task A_killed_runs_holder_details_are_removed_once_the_lock_is_free_and_a_live_runs_are_kept()
+    {
+        await using var h = await StageHarness.StartAsync();
+        var ws = h.Workspace;
+        var runs = new PipelineRunStore(ws.Database);
+        var lockFile = ws.Paths.LockFile("ep1");
+        var holder = EpisodeLock.HolderFile(lockFile);
+
+        // What a run killed right after taking the lock leaves: the lock file and its details, and no row.
+        File.WriteAllText(lockFile, "");
+        File.WriteAllText(holder, """{"pid":999999,"host":"vm","process_started_at":"2026-12-03T21:08:38.025Z","acquired_at":"2026-12-03T21:08:42.633Z"}""");
+        Assert.Equal(0, new InterruptedRuns(ws.Paths, runs).Settle());
+        Assert.False(File.Exists(holder));
+        Assert.True(File.Exists(lockFile)); // never deleted: see EpisodeLock
+
+        using (EpisodeLock.Acquire(lockFile, "ep1", TimeProvider.System))
+        {
+            Assert.True(File.Exists(holder));
+            new InterruptedRuns(ws.Paths, runs).Settle();
+            new InterruptedRuns(ws.Paths, runs).Settle("ep1");
+            Assert.True(File.Exists(holder));
+            Assert.Equal(Environment.ProcessId, EpisodeLock.ReadHolder(lockFile)!.Pid);
+        }
+        Assert.False(File.Exists(holder));
+    }
+
+    [Fact]
     public async Task The_next_run_settles_a_killed_runs_row_and_counts_its_spending()
     {
         await using var h = await StageHarness.StartAsync(StageHarness.Document(prompt: i => $"istem {i}")); // no LLM reservations

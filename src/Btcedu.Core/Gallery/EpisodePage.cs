@@ -81,7 +81,8 @@ internal static class EpisodePage
         sb.Append("<li class=\"card\" id=\"").Append(Html.Encode(c.ChapterId)).Append("\" data-status=\"").Append(card.Status)
             .Append("\" data-type=\"").Append(c.VisualType).Append("\" data-stale=\"").Append(card.Stale is null ? "false" : "true").Append("\">\n");
         var image = card.ImagePath is { } path ? images.GetValueOrDefault(path) : null;
-        if (image is not null && card.Status != "skipped")
+        // A skipped chapter shows its file only when it is its brand card (not a leftover image of another type).
+        if (image is not null && (card.Status != "skipped" || card.Entry?.GenerationMethod == GenerationMethod.Template))
         {
             AppendThumb(sb, image, $"Chapter {heading}", heading);
         }

@@ -38,11 +38,24 @@ public sealed record PlannedChapter(Chapter Chapter, ChapterDecision Decision, s
     /// </summary>
     public ImageDelivery? JournaledDelivery { get; init; }
 
+    /// <summary>The brand card of a skipped title card or talking head; null for other chapters or when brand_cards is off.</summary>
+    public CardPlan? Card { get; init; }
+
     /// <summary>Whether the run adopts <see cref="JournaledDelivery"/> rather than calling the API.</summary>
     public bool Adopts => Decision == ChapterDecision.Generate && JournaledDelivery is not null;
 
     /// <summary>Whether generating this chapter calls the LLM to write its prompt.</summary>
     public bool NeedsLlm => !Adopts && Chapter.ImagePrompt is null && ReusablePrompt is null;
+}
+
+/// <summary>
+/// A brand card for a title card or talking head: its hash (drawing version, layout, title, template), the template it
+/// is drawn on (null: a plain card), and the entry of the card on disk when that one is still right.
+/// </summary>
+public sealed record CardPlan(string Hash, CardLayout Layout, byte[]? Template, ManifestEntry? Kept)
+{
+    /// <summary>Whether the run makes the card (it is missing, or its title or template changed).</summary>
+    public bool Due => Kept is null;
 }
 
 /// <summary>What a run would do, decided before anything is called or written (so -WhatIf can show it).</summary>
@@ -117,7 +130,7 @@ public sealed record ImageGenPlan
     /// </summary>
     public IEnumerable<string> DecisionLines() => Items.Where(i => i.InScope).Select(i => i.Decision switch
     {
-        ChapterDecision.Skip => $"{Episode.Id}/{i.Chapter.ChapterId}: skipped, {i.Reason}.",
+        ChapterDecision.Skip => $"{Episode.Id}/{i.Chapter.ChapterId}: skipped, {i.Reason}{(i.Card is { Due: true } ? "; its brand card is made locally, at no cost" : "")}.",
         ChapterDecision.UpToDate => $"{Episode.Id}/{i.Chapter.ChapterId}: kept, {i.Reason}; nothing to pay.",
         ChapterDecision.NotSelected => $"{Episode.Id}/{i.Chapter.ChapterId}: left as it is, {i.Reason}.",
         _ when i.Adopts => $"{Episode.Id}/{i.Chapter.ChapterId}: adopted, {i.Reason}; nothing to pay.",

@@ -62,13 +62,14 @@ public sealed class ImageGenPlanner
         var manifestMarker = StaleMarker.Read(paths.ManifestFile(episodeId));
         var inputs = new ImageHashInputs(settings.ImageStylePrefix, profile.Model, profile.Size, profile.Quality, profile.Style, template.ContentHash, settings.LlmModel);
 
+        var cards = settings.BrandCards ? BrandTemplates(settings, chapters) : null;
         var recorded = RecordedImages(episodeId, chapters, previous);
         var items = new List<PlannedChapter>(chapters.Count);
         foreach (var chapter in chapters)
         {
             var hash = ChapterHasher.Hash(chapter, inputs);
             previous.TryGetValue(chapter.ChapterId, out var entry);
-            var rebuilt = entry?.FilePath is null && recorded.TryGetValue(chapter.ChapterId, out var asset) && asset.ChapterHash == hash;
+            var rebuilt = !HasImage(entry) && recorded.TryGetValue(chapter.ChapterId, out var asset) && asset.ChapterHash == hash;
             if (rebuilt)
             {
                 entry = ManifestEntries.FromAsset(chapter, recorded[chapter.ChapterId]);
@@ -80,7 +81,10 @@ public sealed class ImageGenPlanner
             }
             var inScope = (selection.Named is not { Count: > 0 } || selection.Named.Contains(chapter.ChapterId) || selection.Restrict is not null)
                 && (selection.Restrict is null || selection.Restrict.Contains(chapter.ChapterId));
-            items.Add(new PlannedChapter(chapter, decision, reason, hash, entry, decision == ChapterDecision.Generate ? profile.EstimatedCostUsd : 0m, inScope));
+            items.Add(new PlannedChapter(chapter, decision, reason, hash, entry, decision == ChapterDecision.Generate ? profile.EstimatedCostUsd : 0m, inScope)
+            {
+                Card = decision == ChapterDecision.Skip && cards is not null ? CardFor(chapter, entry, cards, paths.ImageFile(episodeId, chapter.ChapterId), manifestMarker) : null,
+            });
         }
 
         // An image a killed run was delivered and paid for, still on disk, is adopted rather than bought again.
@@ -137,7 +141,7 @@ public sealed class ImageGenPlanner
     /// </summary>
     private IReadOnlyDictionary<string, MediaAsset> RecordedImages(string episodeId, IReadOnlyList<Chapter> chapters, IReadOnlyDictionary<string, ManifestEntry> previous)
     {
-        if (!chapters.Any(c => c.VisualType.IsGenerated() && previous.GetValueOrDefault(c.ChapterId)?.FilePath is null))
+        if (!chapters.Any(c => c.VisualType.IsGenerated() && !HasImage(previous.GetValueOrDefault(c.ChapterId))))
         {
             return new Dictionary<string, MediaAsset>();
         }
@@ -148,6 +152,53 @@ public sealed class ImageGenPlanner
             .Where(a => a.ChapterId is not null && !journaled.Contains(a.ChapterId) && a.FilePath == paths.RelativeToEpisode(episodeId, paths.ImageFile(episodeId, a.ChapterId))
                 && new FileInfo(a.Path) is { Exists: true } f && f.Length == a.SizeBytes)
             .ToDictionary(a => a.ChapterId!, StringComparer.Ordinal);
+    }
+
+    /// <summary>Whether an entry describes an image this stage made (in manifests before file_path was always set, it had one).</summary>
+    private static bool HasImage(ManifestEntry? entry) =>
+        entry is not null && !string.IsNullOrEmpty(entry.FilePath) && entry.GenerationMethod is null or GenerationMethod.Api;
+
+    /// <summary>
+    /// The template each card layout is drawn on, checked before anything is written: a named template must exist
+    /// and be an image. Its hash joins the card's, so a new template makes every card of its type again.
+    /// </summary>
+    private Dictionary<VisualType, (byte[]? Template, string TemplateHash)> BrandTemplates(Settings.BtceduSettings settings, IReadOnlyList<Chapter> chapters)
+    {
+        var result = new Dictionary<VisualType, (byte[]?, string)>();
+        foreach (var type in chapters.Select(c => c.VisualType).Where(t => !t.IsGenerated()).Distinct())
+        {
+            var (key, configured) = type == VisualType.title_card ? ("title_card_template", settings.TitleCardTemplate) : ("talking_head_template", settings.TalkingHeadTemplate);
+            if (configured is null)
+            {
+                result[type] = (null, "plain");
+                continue;
+            }
+            var path = Path.GetFullPath(Path.Combine(_workspace.Paths.Root, configured));
+            if (!File.Exists(path))
+            {
+                throw new BtceduException("BrandTemplateNotFound", BtceduErrorKind.ObjectNotFound,
+                    $"The {key} '{configured}' in the settings names no file ({path}). Point it at a PNG, JPEG or WebP image, or remove it for a plain brand card.", configured);
+            }
+            var bytes = File.ReadAllBytes(path);
+            if (!ImageNormalizer.LooksDecodable(bytes))
+            {
+                throw new BtceduException("BrandTemplateUnreadable", BtceduErrorKind.InvalidData,
+                    $"The {key} '{configured}' is not a PNG, JPEG or WebP image.", configured);
+            }
+            result[type] = (bytes, ContentHash.Of(bytes));
+        }
+        return result;
+    }
+
+    /// <summary>The card a skipped chapter gets; the one on disk is kept while its title and template are the same.</summary>
+    private static CardPlan CardFor(Chapter chapter, ManifestEntry? entry, Dictionary<VisualType, (byte[]? Template, string TemplateHash)> cards, string image, StaleMarker? manifestMarker)
+    {
+        var (template, templateHash) = cards[chapter.VisualType];
+        var layout = chapter.VisualType == VisualType.title_card ? CardLayout.Title : CardLayout.LowerThird;
+        var hash = ContentHash.Of(System.Text.Encoding.UTF8.GetBytes($"{BrandCard.Version}\n{layout}\n{chapter.Title}\n{templateHash}"));
+        var kept = entry is { GenerationMethod: GenerationMethod.Template } && entry.ChapterHash == hash && File.Exists(image)
+            && MarkedBeyondUpstream(image, manifestMarker) is null ? entry : null;
+        return new CardPlan(hash, layout, template, kept);
     }
 
     private static (ChapterDecision, string) Decide(Chapter chapter, string hash, ManifestEntry? entry, ImageGenSelection selection, StaleMarker? manifestMarker, string image)
@@ -185,16 +236,19 @@ public sealed class ImageGenPlanner
         {
             return (ChapterDecision.Generate, entry is null ? "not in the manifest" : "chapter or settings changed");
         }
-        foreach (var marker in new[] { StaleMarker.Read(image), manifestMarker })
+        if (MarkedBeyondUpstream(image, manifestMarker) is { } marker)
         {
-            // A marker from upstream means "inputs may have changed"; the matching hash above says they did not.
-            if (marker is not null && !UpstreamStages.Contains(marker.InvalidatedBy))
-            {
-                return (ChapterDecision.Generate, $"marked stale by {marker.InvalidatedBy}: {marker.Reason}");
-            }
+            return (ChapterDecision.Generate, $"marked stale by {marker.InvalidatedBy}: {marker.Reason}");
         }
         return (ChapterDecision.UpToDate, "image matches the chapter");
     }
+
+    /// <summary>
+    /// A marker beside the image (or the whole stage's) that the hash cannot answer. A marker from upstream means
+    /// "inputs may have changed"; a matching hash says they did not.
+    /// </summary>
+    private static StaleMarker? MarkedBeyondUpstream(string image, StaleMarker? manifestMarker) =>
+        new[] { StaleMarker.Read(image), manifestMarker }.FirstOrDefault(m => m is not null && !UpstreamStages.Contains(m.InvalidatedBy));
 
     private static void CheckNames(string episodeId, IReadOnlyList<Chapter> chapters, IReadOnlyCollection<string>? names, string source)
     {

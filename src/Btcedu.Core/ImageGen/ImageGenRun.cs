@@ -68,9 +68,15 @@ public sealed class ImageGenRun : IDisposable
         var job = new ChapterJob(run, manifest, new PromptWriter(run, text), placer, images);
 
         var work = new List<(int Index, PlannedChapter Item)>();
+        var cards = new CardMaker(run);
         for (var i = 0; i < Plan.Items.Count; i++)
         {
             var item = Plan.Items[i];
+            if (item.Card is { Due: true })
+            {
+                manifest.Put(item, await cards.MakeAsync(item).ConfigureAwait(false));
+                run.CardsMade.Add(item.Chapter.ChapterId);
+            }
             if (item.Decision == ChapterDecision.Generate)
             {
                 work.Add((i, item));
@@ -207,7 +213,8 @@ public sealed class ImageGenRun : IDisposable
             [.. Plan.Items.Select(i => i.Chapter.ChapterId)], [.. results.Select(r => (r.ChapterId, r.Status))]);
 
         var paths = run.Paths;
-        foreach (var chapterId in verdict.SatisfiedChapters)
+        // A brand card kept or made now matches its chapter just as a generated image does.
+        foreach (var chapterId in verdict.SatisfiedChapters.Concat(cancelled ? [] : Plan.Items.Where(i => i.Card is not null).Select(i => i.Chapter.ChapterId)))
         {
             StaleMarker.Clear(paths.ImageFile(run.EpisodeId, chapterId));
         }
@@ -217,9 +224,13 @@ public sealed class ImageGenRun : IDisposable
         }
         int Count(ImageStatus s) => results.Count(r => r.Status == s);
         var generated = Count(ImageStatus.Generated);
-        if (verdict.InvalidatesDownstream)
+        // Only the chapters whose image changed: the render stage re-cuts their segments and the episode's draft.
+        var changed = (verdict.InvalidatesDownstream ? results.Where(r => r.Status == ImageStatus.Generated).Select(r => r.ChapterId) : [])
+            .Concat(run.CardsMade).ToList();
+        if (changed.Count > 0)
         {
-            _services.Invalidation.InvalidateDownstream(run.EpisodeId, Stage.imagegen, $"{generated} image(s) regenerated");
+            _services.Invalidation.InvalidateChapterImages(run.EpisodeId, changed,
+                $"{generated} image(s) regenerated{(run.CardsMade.Count > 0 ? $", {run.CardsMade.Count} brand card(s) made" : "")}");
         }
 
         // A run that called nothing writes only what is missing or out of date: an idempotent re-run touches no file.

@@ -52,10 +52,9 @@ internal sealed class ImagePlacer
     {
         var (item, result) = (answered.Item, answered.Result);
         var chapterId = item.Chapter.ChapterId;
-        var (paths, episodeId, profile) = (_run.Paths, _run.EpisodeId, _run.Plan.Profile);
-        var filePath = paths.RelativeToEpisode(episodeId, paths.ImageFile(episodeId, chapterId));
-        var entry = ManifestEntries.Generated(item, answered.Request, result, image, profile, filePath, _run.Time.GetUtcNow(), answered.Cost);
-        var asset = ManifestEntries.Asset(episodeId, item, entry, result, image, profile, item.Chapter.ImagePrompt is null ? _run.Plan.PromptVersion.Id : null);
+        var (episodeId, profile) = (_run.EpisodeId, _run.Plan.Profile);
+        var entry = ManifestEntries.Generated(item, answered.Request, result, image, profile, _run.Time.GetUtcNow(), answered.Cost);
+        var asset = ManifestEntries.Asset(episodeId, entry, image.Png.LongLength, item.Chapter.ImagePrompt is null ? _run.Plan.PromptVersion.Id : null);
 
         await _run.Journal.StageAsync(episodeId, chapterId, image.Png).ConfigureAwait(false);
         _run.WithTotals(totals =>

@@ -28,7 +28,7 @@ internal sealed class ImageRestorer
     }
 
     /// <summary>Checks the restore (episode, chapter, version, lock) without writing; returns the version and the planned chapter.</summary>
-    public (ImageVersion Version, PlannedChapter Item) Check(string episodeId, string chapterId, int version, bool underLock = false)
+    public (ImageVersion Version, PlannedChapter Item, ImageGenPlan Plan) Check(string episodeId, string chapterId, int version, bool underLock = false)
     {
         var plan = _planner.Plan(episodeId, new ImageGenSelection());
         var item = plan.Items.FirstOrDefault(i => i.Chapter.ChapterId == chapterId)
@@ -41,32 +41,37 @@ internal sealed class ImageRestorer
             throw new BtceduException("EpisodeLocked", BtceduErrorKind.ResourceBusy,
                 $"Episode '{episodeId}' is being generated; restore its image when the run has finished.", episodeId);
         }
-        return (kept, item);
+        return (kept, item, plan);
     }
 
     public ImageRestore Restore(string episodeId, string chapterId, int version)
     {
         var paths = _services.Paths;
         using var held = EpisodeLock.Acquire(paths.LockFile(Identifier.Require(episodeId, "Episode id")), episodeId, _services.Time);
-        var (kept, item) = Check(episodeId, chapterId, version, underLock: true); // again, under the lock
+        var (kept, item, plan) = Check(episodeId, chapterId, version, underLock: true); // again, under the lock
         var png = File.ReadAllBytes(kept.Path);
         AtomicFile.WriteAllBytes(_journal.StagedFile(episodeId, chapterId), png);
         var archive = _journal.Place(episodeId, chapterId, item.Previous);
 
         var image = paths.ImageFile(episodeId, chapterId);
+        // The record the version kept, whole (tokens, sizes, attempts), with the version it came back from.
         var entry = kept.Entry with
         {
             ChapterId = chapterId,
-            VisualType = item.Chapter.VisualType.ToString(),
             Status = ImageStatus.Generated,
-            FilePath = paths.RelativeToEpisode(episodeId, image),
+            GenerationMethod = GenerationMethod.Api,
+            FilePath = ManifestEntries.FilePathOf(chapterId),
+            SizeBytes = png.LongLength,
+            RestoredFromVersion = version,
             Reason = $"restored from history version {version}",
             Error = null,
         };
-        _assets.Replace(new NewMediaAsset(episodeId, chapterId, "image", entry.FilePath, "image/png", png.LongLength, Metadata(entry, version), null));
-        WriteManifest(episodeId, entry);
+        _assets.Replace(ManifestEntries.Asset(episodeId, entry, png.LongLength, null));
+        ManifestWriter.Write(paths, episodeId,
+            ManifestWriter.Compose(paths, episodeId, plan.Items.Select(i => (i.Chapter, i.Chapter.ChapterId == chapterId ? entry : i.Previous ?? ManifestEntries.Initial(i)))),
+            _services.Time.GetUtcNow());
         _history.Remove(kept);
-        var markers = _services.Invalidation.InvalidateDownstream(episodeId, Stage.imagegen, $"image of {chapterId} restored from history version {version}");
+        var markers = _services.Invalidation.InvalidateChapterImages(episodeId, [chapterId], $"image of {chapterId} restored from history version {version}");
         return new ImageRestore
         {
             EpisodeId = episodeId,
@@ -79,37 +84,4 @@ internal sealed class ImageRestorer
             StaleMarkers = markers,
         };
     }
-
-    private void WriteManifest(string episodeId, ManifestEntry entry)
-    {
-        var file = _services.Paths.ManifestFile(episodeId);
-        var manifest = ImageManifest.Load(file);
-        var images = manifest?.Images.ToList() ?? [];
-        var at = images.FindIndex(e => e.ChapterId == entry.ChapterId);
-        if (at >= 0)
-        {
-            images[at] = entry;
-        }
-        else
-        {
-            images.Add(entry);
-        }
-        BtceduJson.Write(file, new ImageManifest(episodeId, manifest?.SchemaVersion ?? ImageManifest.CurrentSchemaVersion,
-            Timestamps.Format(_services.Time.GetUtcNow()), images));
-    }
-
-    private static Dictionary<string, object?> Metadata(ManifestEntry entry, int version) => new()
-    {
-        ["prompt"] = entry.Prompt,
-        ["revised_prompt"] = entry.RevisedPrompt,
-        ["model"] = entry.Model,
-        ["size"] = entry.Size,
-        ["source_size"] = entry.SourceSize,
-        ["quality"] = entry.Quality,
-        ["cost_usd"] = entry.CostUsd,
-        ["cost_estimated"] = entry.CostEstimated,
-        ["output_tokens"] = entry.OutputTokens,
-        ["chapter_hash"] = entry.ChapterHash,
-        ["restored_from_version"] = version,
-    };
 }

@@ -97,6 +97,16 @@ internal sealed class ManifestRecorder
         _run.SaveTotals();
     }
 
+    /// <summary>Puts an entry made without the API (a brand card) into the manifest; it is written with the next write.</summary>
+    public void Put(PlannedChapter item, ManifestEntry entry)
+    {
+        lock (_gate)
+        {
+            _entries[item.Chapter.ChapterId] = entry;
+            _waiting.Add(item.Chapter.ChapterId);
+        }
+    }
+
     /// <summary>Writes the manifest whenever a write is due, until <paramref name="stop"/>; the run writes the last one itself.</summary>
     public async Task WriteWhileRunningAsync(CancellationToken stop)
     {
@@ -123,7 +133,7 @@ internal sealed class ManifestRecorder
 
     /// <summary>Whether the entries differ from the manifest the plan was made from (under the lock, so that copy is current).</summary>
     public bool DiffersFromDisk() =>
-        _run.Plan.Manifest is null || !_run.Plan.Manifest.Images.SequenceEqual(Snapshot().Entries);
+        _run.Plan.Manifest is null || !_run.Plan.Manifest.Images.SequenceEqual(Compose(Snapshot().Entries));
 
     /// <summary>Writes the manifest as it stands, then drops the journal entries it now holds.</summary>
     public async Task WriteAsync()
@@ -132,8 +142,7 @@ internal sealed class ManifestRecorder
         try
         {
             var (entries, chapters, journaled) = Snapshot(take: true);
-            await BtceduJson.WriteAsync(_run.Paths.ManifestFile(_run.EpisodeId), new ImageManifest(_run.EpisodeId, ImageManifest.CurrentSchemaVersion,
-                Timestamps.Format(_run.Time.GetUtcNow()), entries)).ConfigureAwait(false);
+            await ManifestWriter.WriteAsync(_run.Paths, _run.EpisodeId, Compose(entries), _run.Time.GetUtcNow()).ConfigureAwait(false);
             foreach (var chapterId in chapters)
             {
                 InternalHooks.KillPoint(KillPoints.AfterManifest, chapterId);
@@ -145,6 +154,10 @@ internal sealed class ManifestRecorder
             _writeGate.Release();
         }
     }
+
+    /// <summary>Completed from the files outside the lock: the stat calls would otherwise hold up the local stage.</summary>
+    private IReadOnlyList<ManifestEntry> Compose(List<ManifestEntry> entries) =>
+        ManifestWriter.Compose(_run.Paths, _run.EpisodeId, _run.Plan.Items.Select((item, i) => (item.Chapter, entries[i])));
 
     private bool Due
     {

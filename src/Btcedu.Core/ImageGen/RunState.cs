@@ -38,6 +38,8 @@ internal sealed class RunState
     public CostLedger Ledger { get; }
     public long StartedTicks { get; }
     public long RunId { get; set; }
+    /// <summary>The chapters whose brand card this run made (before any call, on the run's thread).</summary>
+    public List<string> CardsMade { get; } = [];
 
     public string EpisodeId => Plan.Episode.Id;
     public WorkspacePaths Paths => Services.Paths;
@@ -105,7 +107,7 @@ internal sealed class RunState
             VisualType = item.Chapter.VisualType,
             Status = status,
             CostUsd = cost,
-            Path = File.Exists(image) && status != ImageStatus.Skipped ? image : null,
+            Path = File.Exists(image) && (status != ImageStatus.Skipped || item.Card is not null) ? image : null,
             Error = error,
             Reason = reason,
             Attempts = attempts,

@@ -23,27 +23,44 @@ public static class ImageNormalizer
         using var bitmap = Decode(source);
         int w = bitmap.Width, h = bitmap.Height;
 
-        // Cover: the larger scale fills both dimensions; the overflow is cropped evenly from both sides.
-        var scale = Math.Max((double)TargetWidth / w, (double)TargetHeight / h);
-        var cropW = TargetWidth / scale;
-        var cropH = TargetHeight / scale;
-        var src = SKRect.Create((float)((w - cropW) / 2), (float)((h - cropH) / 2), (float)cropW, (float)cropH);
-
         using var surface = SKSurface.Create(new SKImageInfo(TargetWidth, TargetHeight, SKColorType.Rgba8888, SKAlphaType.Premul))
             ?? throw new InvalidOperationException("SkiaSharp could not create a 1920x1080 surface.");
-        using var image = SKImage.FromBitmap(bitmap);
-        surface.Canvas.Clear(SKColors.Black);
-        // At scale 1 with a whole-pixel offset a cubic filter would still soften every pixel; nearest copies them exactly.
-        var exactCrop = scale == 1 && src.Left == Math.Floor(src.Left) && src.Top == Math.Floor(src.Top);
-        var sampling = exactCrop ? new SKSamplingOptions(SKFilterMode.Nearest) : new SKSamplingOptions(SKCubicResampler.Mitchell);
-        surface.Canvas.DrawImage(image, src, SKRect.Create(TargetWidth, TargetHeight), sampling, null);
+        DrawCover(surface.Canvas, bitmap);
         surface.Canvas.Flush();
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
         return new NormalizedImage(png.ToArray(), w, h);
     }
 
-    private static SKBitmap Decode(byte[] source)
+    /// <summary>
+    /// Draws <paramref name="bitmap"/> over the whole 1920x1080 canvas: the larger scale fills both dimensions and the
+    /// overflow is cropped evenly from both sides.
+    /// </summary>
+    internal static void DrawCover(SKCanvas canvas, SKBitmap bitmap)
+    {
+        int w = bitmap.Width, h = bitmap.Height;
+        var scale = Math.Max((double)TargetWidth / w, (double)TargetHeight / h);
+        var cropW = TargetWidth / scale;
+        var cropH = TargetHeight / scale;
+        var src = SKRect.Create((float)((w - cropW) / 2), (float)((h - cropH) / 2), (float)cropW, (float)cropH);
+        using var image = SKImage.FromBitmap(bitmap);
+        canvas.Clear(SKColors.Black);
+        // At scale 1 with a whole-pixel offset a cubic filter would still soften every pixel; nearest copies them exactly.
+        var exactCrop = scale == 1 && src.Left == Math.Floor(src.Left) && src.Top == Math.Floor(src.Top);
+        var sampling = exactCrop ? new SKSamplingOptions(SKFilterMode.Nearest) : new SKSamplingOptions(SKCubicResampler.Mitchell);
+        canvas.DrawImage(image, src, SKRect.Create(TargetWidth, TargetHeight), sampling, null);
+    }
+
+    /// <summary>Whether <paramref name="source"/> starts like a PNG, JPEG or WebP Skia can open (the header only; nothing is decoded).</summary>
+    internal static bool LooksDecodable(byte[] source)
+    {
+        using var data = SKData.CreateCopy(source);
+        using var codec = SKCodec.Create(data);
+        return codec is not null && codec.EncodedFormat is SKEncodedImageFormat.Png or SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Webp
+            && codec.Info.Width > 0 && codec.Info.Height > 0;
+    }
+
+    internal static SKBitmap Decode(byte[] source)
     {
         using var data = SKData.CreateCopy(source);
         using var codec = SKCodec.Create(data) ?? throw Undecodable("it is not a recognisable image");

@@ -19,6 +19,13 @@ public static class StageOutputs
     public static IEnumerable<string> Markers(WorkspacePaths paths, string episodeId, Stage stage) =>
         Locations(paths, episodeId, stage).SelectMany(l => FilesIn(l.Dir, l.Pattern + StaleMarker.Suffix));
 
+    /// <summary>
+    /// The render stage's cut of one chapter. Segments sit below render/, so a marker beside one speaks for that chapter
+    /// only; the episode-level outputs (render/draft.mp4) are render's own files.
+    /// </summary>
+    public static string RenderSegment(WorkspacePaths paths, string episodeId, string chapterId) =>
+        Path.Combine(paths.EpisodeDir(episodeId), Stage.render.ToString(), "segments", Identifier.Require(chapterId, "Chapter id") + ".mp4");
+
     private static IEnumerable<(string Dir, string Pattern)> Locations(WorkspacePaths paths, string episodeId, Stage stage) => stage switch
     {
         Stage.chapterize => [(paths.EpisodeDir(episodeId), "chapters.json")],

@@ -26,6 +26,12 @@ public sealed record BtceduSettings
     public decimal MaxEpisodeCostUsd { get; init; } = 10m;
     /// <summary>Earlier images kept per chapter in images/history/{chapter_id}/; pruning beyond it is the only deletion.</summary>
     public int ImageHistoryKeep { get; init; } = 5;
+    /// <summary>Whether title cards and talking heads get a brand card (images/{chapter_id}.png) made locally.</summary>
+    public bool BrandCards { get; init; } = true;
+    /// <summary>The image title cards are drawn on (relative to the workspace root); null draws a plain card in the brand colours.</summary>
+    public string? TitleCardTemplate { get; init; }
+    /// <summary>The image talking-head cards are drawn on; null draws a plain card.</summary>
+    public string? TalkingHeadTemplate { get; init; }
     /// <summary>The shipped model catalogue with btcedu.yaml's image_models / llm_models merged in.</summary>
     public Models.ModelCatalog Models { get; init; } = Btcedu.Core.Models.ModelCatalog.Shipped;
 

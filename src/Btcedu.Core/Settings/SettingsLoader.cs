@@ -31,6 +31,9 @@ public static class SettingsLoader
         ["llm_model"] = (s, v, w) => s with { LlmModel = NonEmpty(v, "llm_model", w) },
         ["image_history_keep"] = (s, v, w) => s with { ImageHistoryKeep = ParseInt(v, "image_history_keep", w, 1, 1000) },
         ["max_episode_cost_usd"] = (s, v, w) => s with { MaxEpisodeCostUsd = ParseUsd(v, "max_episode_cost_usd", w) },
+        ["brand_cards"] = (s, v, w) => s with { BrandCards = ParseBool(v, "brand_cards", w) },
+        ["title_card_template"] = (s, v, w) => s with { TitleCardTemplate = NonEmpty(v, "title_card_template", w).Trim() },
+        ["talking_head_template"] = (s, v, w) => s with { TalkingHeadTemplate = NonEmpty(v, "talking_head_template", w).Trim() },
     };
 
     public static IReadOnlyCollection<string> Keys { get; } = [.. Scalars.Keys, "image_models", "llm_models"];
@@ -276,6 +279,13 @@ public static class SettingsLoader
         }
         return n;
     }
+
+    private static bool ParseBool(string value, string key, string where) => value.Trim() switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => throw Invalid($"{where}: '{key}' must be true or false, not '{value}'.", key),
+    };
 
     private static decimal ParseUsd(string value, string key, string where)
     {

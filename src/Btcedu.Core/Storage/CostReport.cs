@@ -92,9 +92,8 @@ public sealed class CostReport
         long input = 0, output = 0;
         foreach (var image in images)
         {
-            using var json = JsonDocument.Parse(image.Metadata);
-            input += Number(json.RootElement, "text_input_tokens") + Number(json.RootElement, "image_input_tokens");
-            output += Number(json.RootElement, "output_tokens");
+            input += image.Record.InputTokens ?? 0;
+            output += image.Record.OutputTokens ?? 0;
         }
         return new CostReportRow
         {
@@ -106,7 +105,4 @@ public sealed class CostReport
             CostUsd = images.Sum(a => a.CostUsd ?? 0m),
         };
     }
-
-    private static long Number(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : 0;
 }

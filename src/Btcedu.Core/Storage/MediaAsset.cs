@@ -15,17 +15,19 @@ public sealed record MediaAsset
     public required string MimeType { get; init; }
     public required long SizeBytes { get; init; }
     public double? DurationSeconds { get; init; }
-    public string? Model { get; init; }
-    public decimal? CostUsd { get; init; }
-    public string? ChapterHash { get; init; }
+    public string? Model => Record.Model;
+    public decimal? CostUsd => Record.CostUsd;
+    public string? ChapterHash => Record.ChapterHash;
     public long? PromptVersionId { get; init; }
     public int? PromptVersion { get; init; }
     /// <summary>The template that wrote the image prompt ("imagegen"); null when the chapter gave its own prompt.</summary>
     public string? PromptName { get; init; }
     /// <summary>The prompt the image was generated from, as recorded in the metadata.</summary>
-    public string? Prompt { get; init; }
+    public string? Prompt => Record.Prompt;
     /// <summary>The metadata JSON as stored.</summary>
     public required string Metadata { get; init; }
+    /// <summary>The metadata, read once when the row was read.</summary>
+    public required ImageRecord Record { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
 }
 
@@ -37,5 +39,5 @@ public sealed record NewMediaAsset(
     string FilePath,
     string MimeType,
     long SizeBytes,
-    IReadOnlyDictionary<string, object?> Metadata,
+    ImageRecord Metadata,
     long? PromptVersionId);

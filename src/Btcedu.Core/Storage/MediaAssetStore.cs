@@ -49,16 +49,6 @@ public sealed class MediaAssetStore
         var episodeId = r.GetString(1);
         var filePath = r.GetString(4);
         var metadata = r.GetString(8);
-        string? model = null, hash = null, prompt = null;
-        decimal? cost = null;
-        using (var json = JsonDocument.Parse(metadata))
-        {
-            var root = json.RootElement;
-            if (root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String) { model = m.GetString(); }
-            if (root.TryGetProperty("prompt", out var t) && t.ValueKind == JsonValueKind.String) { prompt = t.GetString(); }
-            if (root.TryGetProperty("chapter_hash", out var h) && h.ValueKind == JsonValueKind.String) { hash = h.GetString(); }
-            if (root.TryGetProperty("cost_usd", out var c) && c.ValueKind == JsonValueKind.Number) { cost = c.GetDecimal(); }
-        }
         return new MediaAsset
         {
             Id = r.GetInt64(0),
@@ -71,13 +61,10 @@ public sealed class MediaAssetStore
             SizeBytes = r.GetInt64(6),
             DurationSeconds = r.IsDBNull(7) ? null : r.GetDouble(7),
             Metadata = metadata,
-            Model = model,
-            CostUsd = cost,
-            ChapterHash = hash,
+            Record = ImageRecord.Parse(metadata),
             PromptVersionId = r.IsDBNull(9) ? null : r.GetInt64(9),
             PromptVersion = r.IsDBNull(10) ? null : r.GetInt32(10),
             PromptName = r.NullableString(12),
-            Prompt = prompt,
             CreatedAt = Timestamps.Parse(r.GetString(11)),
         };
     }

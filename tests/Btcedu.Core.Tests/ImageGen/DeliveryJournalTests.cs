@@ -224,7 +224,7 @@ public sealed class DeliveryJournalTests
             OutputTokens = 1700,
         };
         var asset = new NewMediaAsset("ep1", chapterId, "image", entry.FilePath, "image/png", png.LongLength,
-            new Dictionary<string, object?> { ["model"] = entry.Model, ["cost_usd"] = Paid, ["chapter_hash"] = entry.ChapterHash }, null);
+            new ImageRecord { Model = entry.Model, CostUsd = Paid, ChapterHash = entry.ChapterHash }, null);
 
         var id = journal.Intend("ep1", item, Reserved, new RunTotals(runId, 0, 0, Reserved));
         if (at >= KilledAt.AfterDelivery)

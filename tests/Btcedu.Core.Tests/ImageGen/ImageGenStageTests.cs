@@ -37,7 +37,8 @@ public sealed class ImageGenStageTests
             var png = File.ReadAllBytes(Path.Combine(h.ImagesDir, id + ".png"));
             Assert.Equal((1920, 1080), TestImages.Size(png));
         }
-        Assert.False(File.Exists(Path.Combine(h.ImagesDir, "ch01.png")));
+        // The title card gets its brand card, made locally (issue 19): a visual for every chapter, at no cost.
+        Assert.Equal((1920, 1080), TestImages.Size(File.ReadAllBytes(Path.Combine(h.ImagesDir, "ch01.png"))));
 
         var manifest = h.Manifest();
         Assert.Equal("ep1", manifest["episode_id"]!.GetValue<string>());
@@ -46,6 +47,9 @@ public sealed class ImageGenStageTests
         var ch01 = entries[0]!;
         Assert.Equal("skipped", ch01["status"]!.GetValue<string>());
         Assert.Contains("brand templates", ch01["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("template", ch01["generation_method"]!.GetValue<string>());
+        Assert.Equal("images/ch01.png", ch01["file_path"]!.GetValue<string>());
+        Assert.Equal(0m, ch01["cost_usd"]!.GetValue<decimal>());
         var ch03 = entries[2]!;
         Assert.Equal("generated", ch03["status"]!.GetValue<string>());
         Assert.Equal("images/ch03.png", ch03["file_path"]!.GetValue<string>());

@@ -314,7 +314,13 @@ foreach ($state in $episodeState.Values) {
         $outcomes[$status] = 1 + [int]$outcomes[$status]
         if ($ch.visual.type -in 'title_card', 'talking_head') {
             if ($status -ne 'skipped') { $imageProblems.Add("$ep/${cid}: a $($ch.visual.type) is '$status', not skipped") }
-            if (Test-Path $png) { $imageProblems.Add("$ep/${cid}: a skipped chapter has an image") }
+            # Its brand card: made locally, free, 1920x1080, and not a paid image (no row).
+            if ($entry.generation_method -ne 'template') { $imageProblems.Add("$ep/${cid}: a $($ch.visual.type) has generation_method '$($entry.generation_method)', not template") }
+            if (-not (Test-Path $png)) { $imageProblems.Add("$ep/${cid}: its brand card $png is missing"); continue }
+            $card = [Btcedu.Soak.SoakPng]::Check($png)
+            if (-not $card.Valid -or $card.Width -ne 1920 -or $card.Height -ne 1080) { $imageProblems.Add("$ep/${cid}: the brand card is not a whole 1920x1080 PNG") }
+            if ([decimal]$entry.cost_usd -ne 0) { $recordProblems.Add("$ep/${cid}: a brand card cost $($entry.cost_usd)") }
+            if ($rows.Count) { $recordProblems.Add("$ep/${cid}: a brand card has a media_assets row") }
             continue
         }
         switch ($status) {
@@ -349,7 +355,8 @@ foreach ($state in $episodeState.Values) {
         foreach ($f in Get-ChildItem $imagesDir -File -Force) {
             if ($f.Name -eq 'manifest.json') { continue }
             $cid = [IO.Path]::GetFileNameWithoutExtension($f.Name)
-            if ($f.Extension -ne '.png' -or -not $entries[$cid] -or $entries[$cid].status -ne 'generated') { $recordProblems.Add("${ep}: unexpected file images/$($f.Name)") }
+            $ours = $entries[$cid] -and ($entries[$cid].status -eq 'generated' -or $entries[$cid].generation_method -eq 'template')
+            if ($f.Extension -ne '.png' -or -not $ours) { $recordProblems.Add("${ep}: unexpected file images/$($f.Name)") }
         }
     }
     $journal = Get-Sql "SELECT COUNT(*) AS n FROM image_deliveries WHERE episode_id = '$ep'"

@@ -32,8 +32,11 @@ Describe 'Export-BtceduGallery' {
         $html | Should -Match '<meta charset="utf-8">'
         $html | Should -Match ([regex]::Escape('Invoke-BtceduImageGen demo -ChapterId ch02'))
         $html | Should -Match 'Bitcoin Nedir\? Dijital Paranın Temelleri'
+        # Every chapter has a visual: the generated images and the brand cards of its title card and talking head.
         $generated = @(Get-BtceduMediaAsset demo).Count
-        @(Get-ChildItem (Join-Path $Gallery 'demo/thumb') -Filter *.jpg).Count | Should -Be $generated
+        $cards = @(Get-BtceduChapter demo | Where-Object VisualType -in 'title_card', 'talking_head').Count
+        $cards | Should -BeGreaterThan 0
+        @(Get-ChildItem (Join-Path $Gallery 'demo/thumb') -Filter *.jpg).Count | Should -Be ($generated + $cards)
         ([regex]::Matches($html, 'class="card"')).Count | Should -Be 12
     }
 

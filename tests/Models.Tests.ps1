@@ -153,9 +153,10 @@ Describe 'Invoke-BtceduImageGen against today''s models' {
 
     It 'explains with -Verbose why each chapter costs money or not' {
         $first = Invoke-BtceduImageGen demo -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
-        $first | Should -Contain 'demo/ch01: skipped, title_card visuals come from brand templates.'
+        $first | Should -Contain 'demo/ch01: skipped, title_card visuals come from brand templates; its brand card is made locally, at no cost.'
         ($first -join "`n") | Should -Match 'demo/ch02: generated because no image yet, about \$0\.1\d\d with the LLM''s prompt\.'
         $second = Invoke-BtceduImageGen demo -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
         $second | Should -Contain 'demo/ch02: kept, image matches the chapter; nothing to pay.'
+        $second | Should -Contain 'demo/ch01: skipped, title_card visuals come from brand templates.'
     }
 }

@@ -18,6 +18,12 @@ internal static class InternalHooks
 
     private static readonly string? KillAt = Environment.GetEnvironmentVariable(KillAtVariable);
 
+    /// <summary>
+    /// Set by the xunit suite only: sees every manifest the module writes (its path and bytes), so that each one is
+    /// validated against docs/schemas/image-manifest.schema.json. Null in every real run.
+    /// </summary>
+    internal static Action<string, byte[]>? ManifestWritten { get; set; }
+
     /// <summary>Dies here when the test asked for this point and chapter.</summary>
     internal static void KillPoint(string point, string chapterId)
     {

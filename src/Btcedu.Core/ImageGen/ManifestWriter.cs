@@ -16,11 +16,22 @@ internal static class ManifestWriter
     public static IReadOnlyList<ManifestEntry> Compose(WorkspacePaths paths, string episodeId, IEnumerable<(Chapter Chapter, ManifestEntry Entry)> entries) =>
         [.. entries.OrderBy(e => e.Chapter.Order).Select(e => Complete(paths, episodeId, e.Chapter, e.Entry))];
 
-    public static Task WriteAsync(WorkspacePaths paths, string episodeId, IReadOnlyList<ManifestEntry> composed, DateTimeOffset now) =>
-        BtceduJson.WriteAsync(paths.ManifestFile(episodeId), new ImageManifest(episodeId, ImageManifest.CurrentSchemaVersion, Timestamps.Format(now), composed));
+    public static async Task WriteAsync(WorkspacePaths paths, string episodeId, IReadOnlyList<ManifestEntry> composed, DateTimeOffset now)
+    {
+        var (file, bytes) = (paths.ManifestFile(episodeId), Serialize(episodeId, composed, now));
+        await AtomicFile.WriteAllBytesAsync(file, bytes).ConfigureAwait(false);
+        InternalHooks.ManifestWritten?.Invoke(file, bytes);
+    }
 
-    public static void Write(WorkspacePaths paths, string episodeId, IReadOnlyList<ManifestEntry> composed, DateTimeOffset now) =>
-        BtceduJson.Write(paths.ManifestFile(episodeId), new ImageManifest(episodeId, ImageManifest.CurrentSchemaVersion, Timestamps.Format(now), composed));
+    public static void Write(WorkspacePaths paths, string episodeId, IReadOnlyList<ManifestEntry> composed, DateTimeOffset now)
+    {
+        var (file, bytes) = (paths.ManifestFile(episodeId), Serialize(episodeId, composed, now));
+        AtomicFile.WriteAllBytes(file, bytes);
+        InternalHooks.ManifestWritten?.Invoke(file, bytes);
+    }
+
+    private static byte[] Serialize(string episodeId, IReadOnlyList<ManifestEntry> composed, DateTimeOffset now) =>
+        BtceduJson.Serialize(new ImageManifest(episodeId, ImageManifest.CurrentSchemaVersion, Timestamps.Format(now), composed));
 
     /// <summary>
     /// The entry as the manifest states it: the chapter's current title and type, its image path, and what is on disk.
@@ -46,7 +57,8 @@ internal static class ManifestWriter
             GenerationMethod = method,
             FilePath = ManifestEntries.FilePathOf(chapter.ChapterId),
             MimeType = ManifestEntries.MimeType,
-            SizeBytes = file.Exists ? file.Length : null,
+            // Only a file this stage made counts: with brand cards off, a card left from before is not described.
+            SizeBytes = file.Exists && method is GenerationMethod.Api or GenerationMethod.Template ? file.Length : null,
         };
     }
 }

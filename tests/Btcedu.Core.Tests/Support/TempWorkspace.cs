@@ -44,5 +44,7 @@ public sealed class TempWorkspace : IDisposable
     public void Dispose()
     {
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        // Every manifest the module wrote here was checked against the schema as it was written.
+        Assert.Empty(ManifestContract.ViolationsUnder(Root));
     }
 }

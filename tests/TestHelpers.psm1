@@ -3,10 +3,34 @@ $script:Repo = Split-Path $PSScriptRoot -Parent
 
 function Get-RepoRoot { $script:Repo }
 
+# Every workspace a test made, so that each manifest the suite's runs wrote is checked against the schema.
+$script:Workspaces = [Collections.Generic.List[string]]::new()
+
+function Assert-ManifestContract {
+    <#
+    Checks every images/manifest.json in the workspaces made so far against docs/schemas/image-manifest.schema.json
+    (Test-Json: JsonSchema.Net) and for a byte-order mark, then forgets those workspaces. Called when the next
+    workspace is made and when a file's fake server stops, so no manifest a Pester run wrote goes unchecked.
+    #>
+    $schema = Join-Path $script:Repo 'docs/schemas/image-manifest.schema.json'
+    $bad = foreach ($root in $script:Workspaces) {
+        foreach ($manifest in Get-ChildItem -LiteralPath $root -Recurse -File -Filter manifest.json -ErrorAction SilentlyContinue | Where-Object { $_.Directory.Name -eq 'images' }) {
+            $bytes = [IO.File]::ReadAllBytes($manifest.FullName)
+            if ($bytes.Length -ge 3 -and $bytes[0] -eq 0xEF -and $bytes[1] -eq 0xBB -and $bytes[2] -eq 0xBF) { "$($manifest.FullName): a byte-order mark"; continue }
+            try { $null = Test-Json -Path $manifest.FullName -SchemaFile $schema -ErrorAction Stop }
+            catch { "$($manifest.FullName): $($_.Exception.Message)" }
+        }
+    }
+    $script:Workspaces.Clear()
+    if ($bad) { throw "Manifests that break docs/schemas/image-manifest.schema.json:`n$($bad -join "`n")" }
+}
+
 function New-TestWorkspace {
     <# Creates an empty workspace root, points BTCEDU_ROOT at it and returns its path. #>
+    Assert-ManifestContract
     $root = Join-Path ([IO.Path]::GetTempPath()) ("btcedu-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 10))
     New-Item -ItemType Directory -Path $root | Out-Null
+    $script:Workspaces.Add($root)
     $env:BTCEDU_ROOT = $root
     $root
 }
@@ -58,6 +82,7 @@ function Stop-FakeOpenAI {
         $script:Fake = $null
     }
     Remove-Item Env:OPENAI_BASE_URL -ErrorAction SilentlyContinue
+    Assert-ManifestContract
 }
 
 function Set-FakeResponse {

@@ -121,6 +121,10 @@ public sealed record ImageGenPlan
         {
             text.AppendLine().Append(Invariant($"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): {item.Reason}, {Usd(item.EstimatedCostUsd)}{(item.NeedsLlm ? " incl. the LLM prompt" : "")}"));
         }
+        foreach (var item in Items.Where(i => i.Card is { Due: true }))
+        {
+            text.AppendLine().Append(Invariant($"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): brand card made locally, no call, {Usd(0m)}"));
+        }
         return text.ToString();
     }
 

@@ -71,7 +71,7 @@ public static class BrandCard
             var lineHeight = font.Spacing;
             var bandHeight = lineHeight * lines.Count + 80;
             var bandTop = h - 120 - bandHeight;
-            using var band = new SKPaint { Color = Navy.WithAlpha(0xE6), IsAntialias = true };
+            using var band = new SKPaint { Color = new SKColor(0x16, 0x30, 0x57, 0xE6), IsAntialias = true }; // lighter than the plain card, so the band shows on it too
             canvas.DrawRect(SKRect.Create(0, bandTop, w - 240, bandHeight), band);
             canvas.DrawRect(SKRect.Create(0, bandTop, 24, bandHeight), accent);
             for (var i = 0; i < lines.Count; i++)

@@ -113,4 +113,23 @@ public sealed class CardMakerTests
         Assert.Equal("template", (string?)h.Manifest()["images"]![1]!["generation_method"]);
         Assert.Equal(paid, File.ReadAllBytes(Assert.Single(h.Stage().History("ep1", "ch02")).Path));
     }
+
+    [Fact]
+    public async Task The_gallery_shows_a_card_as_an_image()
+    {
+        await using var h = await StageHarness.StartAsync();
+        await h.RunAsync();
+
+        h.Workspace.GalleryExporter().Export(["ep1"]);
+
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(File.ReadAllText(Path.Combine(h.Temp.Root, "data", "gallery", "ep1", "index.html")));
+        foreach (var id in Cards)
+        {
+            var card = page.GetElementById(id)!;
+            Assert.Equal("skipped", card.GetAttribute("data-status"));
+            var thumb = card.QuerySelector("a.thumb img")!;
+            Assert.True(File.Exists(Path.Combine(h.Temp.Root, "data", "gallery", "ep1", thumb.GetAttribute("src")!)));
+            Assert.Null(card.QuerySelector(".placeholder"));
+        }
+    }
 }

@@ -15,16 +15,24 @@ public static class StageOutputs
         Locations(paths, episodeId, stage).SelectMany(l => FilesIn(l.Dir, l.Pattern))
             .Where(f => !f.EndsWith(StaleMarker.Suffix, StringComparison.Ordinal));
 
-    /// <summary>The markers of a stage's outputs, also those whose output has gone since.</summary>
+    /// <summary>
+    /// The markers of a stage's outputs, also those whose output has gone since. Render's include the per-chapter
+    /// segment markers (<see cref="RenderSegment"/>), which only the image stage writes, one chapter at a time.
+    /// </summary>
     public static IEnumerable<string> Markers(WorkspacePaths paths, string episodeId, Stage stage) =>
-        Locations(paths, episodeId, stage).SelectMany(l => FilesIn(l.Dir, l.Pattern + StaleMarker.Suffix));
+        Locations(paths, episodeId, stage)
+            .Concat(stage == Stage.render ? [(RenderSegmentsDir(paths, episodeId), "*.mp4")] : [])
+            .SelectMany(l => FilesIn(l.Dir, l.Pattern + StaleMarker.Suffix));
 
     /// <summary>
     /// The render stage's cut of one chapter. Segments sit below render/, so a marker beside one speaks for that chapter
     /// only; the episode-level outputs (render/draft.mp4) are render's own files.
     /// </summary>
     public static string RenderSegment(WorkspacePaths paths, string episodeId, string chapterId) =>
-        Path.Combine(paths.EpisodeDir(episodeId), Stage.render.ToString(), "segments", Identifier.Require(chapterId, "Chapter id") + ".mp4");
+        Path.Combine(RenderSegmentsDir(paths, episodeId), Identifier.Require(chapterId, "Chapter id") + ".mp4");
+
+    private static string RenderSegmentsDir(WorkspacePaths paths, string episodeId) =>
+        Path.Combine(paths.EpisodeDir(episodeId), Stage.render.ToString(), "segments");
 
     private static IEnumerable<(string Dir, string Pattern)> Locations(WorkspacePaths paths, string episodeId, Stage stage) => stage switch
     {

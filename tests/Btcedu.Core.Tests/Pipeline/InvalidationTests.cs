@@ -21,6 +21,9 @@ public sealed class InvalidationTests
 
         Assert.True(File.Exists(draft + ".stale"));
         Assert.Equal([segments[3] + ".stale"], Directory.EnumerateFiles(Path.GetDirectoryName(segments[0])!, "*.stale"));
+        // Get-BtceduStale lists the segment's marker under render, and the pipeline plan counts it.
+        var ws = h.Workspace;
+        Assert.Contains(ws.Markers.List("ep1", [Btcedu.Core.Episodes.Stage.render]), m => m.Path == segments[3] + ".stale");
     }
 
     [Fact]

@@ -53,4 +53,8 @@ internal static class KillPoints
     internal const string AfterRecord = "after-record";
     /// <summary>A manifest write holds the image; the journal entry is not removed yet.</summary>
     internal const string AfterManifest = "after-manifest";
+
+    /// <summary>Every point, in the order an image passes them: the kill-window sweep (tests/KillWindow.Cases.ps1) covers each (KillPointsTests).</summary>
+    internal static readonly IReadOnlyList<string> All =
+        [AfterIntent, AfterAnswer, AfterAnswerSaved, AfterDelivery, AfterPng, AfterAssetRow, AfterRecord, AfterManifest];
 }

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 
+using Btcedu.Core.Tests.Support;
+
 namespace Btcedu.Core.Tests.Architecture;
 
 /// <summary>ErrorIds are what scripts match on (FullyQualifiedErrorId): one PascalCase word each, written in one place.</summary>
@@ -14,7 +16,7 @@ public sealed partial class ErrorIdTests
     [Fact]
     public void Every_error_id_in_the_source_is_PascalCase_and_the_not_found_ids_are_built_once()
     {
-        var src = Path.Combine(RepoRoot(), "src");
+        var src = Repo.File("src");
         var ids = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .SelectMany(f => Construction().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetFileName(f), Id: m.Groups["id"].Value)))
@@ -24,17 +26,5 @@ public sealed partial class ErrorIdTests
         Assert.All(ids, e => Assert.Matches(PascalCase(), e.Id));
         Assert.Single(ids, e => e.Id == "ChapterNotFound");
         Assert.Single(ids, e => e.Id == "EpisodeNotFound");
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Btcedu.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Btcedu.sln not found above the test assembly");
     }
 }

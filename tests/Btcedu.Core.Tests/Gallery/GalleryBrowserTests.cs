@@ -1,3 +1,4 @@
+using Btcedu.Core.Tests.Support;
 using System.Text.Json.Nodes;
 
 namespace Btcedu.Core.Tests.Gallery;
@@ -73,12 +74,7 @@ public sealed class GalleryBrowserTests
         var shot = await browser.SendAsync("Page.captureScreenshot", new { format = "png", captureBeyondViewport = true });
         var png = Convert.FromBase64String((string)shot["data"]!);
         Assert.True(png.Length > 1000);
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Btcedu.sln")))
-        {
-            dir = dir.Parent;
-        }
-        var artifacts = Path.Combine(dir?.FullName ?? Path.GetTempPath(), "artifacts", "test");
+        var artifacts = Repo.File("artifacts", "test");
         Directory.CreateDirectory(artifacts);
         await File.WriteAllBytesAsync(Path.Combine(artifacts, "gallery-episode.png"), png);
     }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 
+
 namespace Btcedu.Core.Tests.Support;
 
 /// <summary>
@@ -15,7 +16,7 @@ public static class ManifestContract
 {
     private static readonly ConcurrentQueue<(string Path, string Errors)> Violations = new();
 
-    public static string SchemaPath { get; } = Path.Combine(RepoRoot(), "docs", "schemas", "image-manifest.schema.json");
+    public static string SchemaPath { get; } = Repo.File("docs", "schemas", "image-manifest.schema.json");
 
     private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromText(File.ReadAllText(SchemaPath)));
 
@@ -85,17 +86,5 @@ public static class ManifestContract
             }
         }
         return gaps;
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Btcedu.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Btcedu.sln not found above the test assembly");
     }
 }

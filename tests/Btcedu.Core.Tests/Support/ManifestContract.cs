@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 
-
 namespace Btcedu.Core.Tests.Support;
 
 /// <summary>

@@ -295,3 +295,39 @@ Get-BtceduEpisode demo -Debug 5>`$null | Out-Null
         $out[-1] | Should -Be 'done'
     }
 }
+
+Describe 'Every Get settles killed runs first' {
+    # The workspace's policy (BtceduWorkspace.SettleInterruptedRuns), applied by every Get cmdlet: a report never
+    # shows a dead run as running. A new Get cmdlet is covered by the first test, or fails it.
+    BeforeDiscovery {
+        $script:Invocations = @(
+            @{ Name = 'Get-BtceduEpisode'; Call = { Get-BtceduEpisode } }
+            @{ Name = 'Get-BtceduChapter'; Call = { Get-BtceduChapter demo } }
+            @{ Name = 'Get-BtceduMediaAsset'; Call = { Get-BtceduMediaAsset } }
+            @{ Name = 'Get-BtceduCostReport'; Call = { Get-BtceduCostReport } }
+            @{ Name = 'Get-BtceduStale'; Call = { Get-BtceduStale demo } }
+            @{ Name = 'Get-BtceduPipelinePlan'; Call = { Get-BtceduPipelinePlan demo } }
+            @{ Name = 'Get-BtceduImageHistory'; Call = { Get-BtceduImageHistory demo } }
+            @{ Name = 'Get-BtceduPromptVersion'; Call = { Get-BtceduPromptVersion } }
+            @{ Name = 'Get-BtceduImageModel'; Call = { Get-BtceduImageModel } }
+        )
+    }
+
+    It 'the cases cover every Get cmdlet of the module' {
+        $cases = @($Invocations.Name | Sort-Object)
+        @((Get-Command -Module Btcedu -Verb Get).Name | Sort-Object) | Should -Be $cases
+    } -TestCases @{ Invocations = $Invocations }
+
+    It '<Name> settles a killed run''s row as interrupted' -ForEach $Invocations {
+        $script:Root = New-TestWorkspace
+        Import-BtceduChapter -Path $Sample | Out-Null
+        # A run killed before it recorded its end: its row says running, and nobody holds the episode's lock.
+        Invoke-BtceduSql -Root $Root -Query "INSERT INTO pipeline_runs (episode_id, stage, status, started_at, estimated_cost_usd) VALUES ('demo', 'imagegen', 'running', '2026-12-01T10:00:00.000Z', 0.25)" | Out-Null
+
+        & $Call | Out-Null
+
+        $row = Invoke-BtceduSql -Root $Root -Query "SELECT status, estimated_cost_usd FROM pipeline_runs"
+        $row.status | Should -Be 'interrupted'
+        $row.estimated_cost_usd | Should -Be 0.25
+    }
+}

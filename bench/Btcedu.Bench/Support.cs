@@ -140,13 +140,16 @@ internal static class Episode
         using var cts = budget is { } b && b > TimeSpan.Zero ? new CancellationTokenSource(b) : new CancellationTokenSource();
         var sw = Stopwatch.StartNew();
         var ws = BtceduWorkspace.Open(root, env);
-        using var images = new OpenAIImageGenService(ws.Settings, clientOptions);
-        using var text = new OpenAITextGenService(ws.Settings, clientOptions);
         var channel = Channel.CreateUnbounded<ImageGenEvent>();
         var drain = Task.Run(async () => { await foreach (var _ in channel.Reader.ReadAllAsync()) { } });
         try
         {
-            var summary = await ws.ImageGenStage(prompts).RunAsync("bench", new ImageGenSelection { ThrottleLimit = throttle }, images, text, channel.Writer, cts.Token);
+            // The cmdlet's entry point: plan, prepare under the lock with that plan, run with the workspace's providers.
+            var stage = ws.ImageGenStage(prompts);
+            var selection = new ImageGenSelection { ThrottleLimit = throttle };
+            using var run = stage.Prepare("bench", selection, stage.Plan("bench", selection));
+            using var providers = run.HasWork ? ws.OpenAIProviders(null, clientOptions) : null;
+            var summary = await run.RunAsync(providers, channel.Writer, cts.Token);
             var ms = sw.Elapsed.TotalMilliseconds;
             await drain;
             return (summary, ms, cts.IsCancellationRequested);
@@ -154,6 +157,10 @@ internal static class Episode
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             return (null, sw.Elapsed.TotalMilliseconds, true);
+        }
+        finally
+        {
+            channel.Writer.TryComplete(); // also when the plan or the lock refused the run
         }
     }
 

@@ -22,6 +22,10 @@ public sealed class BtceduWorkspace
         Invalidation = new Invalidation(paths, time);
         Importer = new ChapterImporter(paths, database, Episodes, Invalidation);
         Markers = new StaleMarking(paths, Episodes, Invalidation, time);
+        Runs = new PipelineRunStore(database);
+        MediaAssets = new MediaAssetStore(database, paths);
+        PromptVersions = new PromptVersionStore(database);
+        Costs = new CostReport(database, paths);
     }
 
     public WorkspacePaths Paths { get; }
@@ -33,6 +37,24 @@ public sealed class BtceduWorkspace
     public Invalidation Invalidation { get; }
     public ChapterImporter Importer { get; }
     public StaleMarking Markers { get; }
+    public PipelineRunStore Runs { get; }
+    public MediaAssetStore MediaAssets { get; }
+    public PromptVersionStore PromptVersions { get; }
+    public CostReport Costs { get; }
+
+    /// <summary>
+    /// The policy of every command that reports runs, images or their cost: first settle the pipeline_runs rows of
+    /// image runs that were killed before recording their end (their episode lock is free) as interrupted, keeping
+    /// what they spent, so no report shows a dead run as running. Returns how many rows it settled.
+    /// </summary>
+    public int SettleInterruptedRuns() => new InterruptedRuns(Paths, Runs).Settle();
+
+    /// <summary>
+    /// The OpenAI image and text services a run with work calls, over this workspace's settings; every line they log
+    /// (a retry, a pause) goes to <paramref name="log"/>. Dispose the result after the run.
+    /// </summary>
+    public ImageGen.ImageGenProviders OpenAIProviders(Action<string>? log = null, OpenAi.OpenAIServiceOptions? options = null) =>
+        new(new Imaging.OpenAIImageGenService(Settings, options, null, log), new Llm.OpenAITextGenService(Settings, options, null, log));
 
     /// <summary>What the image stage needs of this workspace.</summary>
     public ImageGen.ImageGenServices ImageGenServices => new(Paths, Settings, Time, Database, Episodes, Chapters, Invalidation);
@@ -42,7 +64,7 @@ public sealed class BtceduWorkspace
 
     /// <summary>The review gallery's exporter over this workspace, with the template shipped beside Core (or in <paramref name="templateDirectory"/>).</summary>
     public Gallery.GalleryExporter GalleryExporter(string? templateDirectory = null) =>
-        new(Paths, Episodes, Chapters, new PipelineRunStore(Database), ImageGen.ImageGenStage.History(ImageGenServices), Gallery.GalleryTemplate.Load(templateDirectory));
+        new(Paths, Episodes, Chapters, Runs, ImageGen.ImageGenStage.History(ImageGenServices), Gallery.GalleryTemplate.Load(templateDirectory));
 
     /// <summary>The root a session works in: <c>BTCEDU_ROOT</c> when set, else the caller's current location.</summary>
     public static string ResolveRoot(IReadOnlyDictionary<string, string?> environment, string currentLocation) =>

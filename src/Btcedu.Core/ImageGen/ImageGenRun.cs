@@ -38,15 +38,15 @@ public sealed class ImageGenRun : IDisposable
     public bool HasWork => Plan.ToGenerate.Any();
 
     /// <summary>Runs the plan; <paramref name="events"/> is completed at the end.</summary>
-    public async Task<ImageGenSummary> RunAsync(IImageGenService? images, ITextGenService? text, ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken)
+    public async Task<ImageGenSummary> RunAsync(ImageGenProviders? providers, ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken)
     {
         try
         {
-            if (HasWork && (images is null || text is null))
+            if (HasWork && providers is null)
             {
                 throw new InvalidOperationException("A run with chapters to generate needs an image and a text provider.");
             }
-            return await ExecuteAsync(images, text, events, cancellationToken).ConfigureAwait(false);
+            return await ExecuteAsync(providers?.Images, providers?.Text, events, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -91,19 +91,4 @@ public sealed class ImageGenStage
     public ImageRestore Restore(string episodeId, string chapterId, int version) => Restorer().Restore(episodeId, chapterId, version);
 
     private ImageRestorer Restorer() => new(_services, _planner, _assets, _journal, History(_services));
-
-    /// <summary>Prepares and runs in one go. Events go to <paramref name="events"/>, which is completed at the end.</summary>
-    public async Task<ImageGenSummary> RunAsync(string episodeId, ImageGenSelection selection, IImageGenService images, ITextGenService text,
-        ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var run = Prepare(episodeId, selection);
-            return await run.RunAsync(images, text, events, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            events.TryComplete();
-        }
-    }
 }

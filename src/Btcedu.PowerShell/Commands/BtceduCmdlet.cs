@@ -15,7 +15,7 @@ namespace Btcedu.PowerShell.Commands;
 /// What every Btcedu cmdlet shares: the workspace (opened once per invocation), cancellation on Ctrl+C,
 /// and one shape for errors (ErrorId, category, and the failing input as target).
 /// </summary>
-public abstract class BtceduCmdlet : PSCmdlet, IDisposable
+public abstract partial class BtceduCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private BtceduWorkspace? _workspace;
@@ -47,69 +47,13 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
         {
             WriteWarning(warning);
         }
+        // Every Get reports from the runs' records, so it applies the workspace's settling policy first.
+        if (GetType().GetCustomAttributes(typeof(CmdletAttribute), inherit: false) is [CmdletAttribute { VerbName: VerbsCommon.Get }]
+            && workspace.SettleInterruptedRuns() is var settled and > 0)
+        {
+            WriteVerbose($"{settled} image run(s) killed before they finished are now recorded as interrupted.");
+        }
         return workspace;
-    }
-
-    /// <summary>
-    /// The one event pump of every long-running cmdlet: starts <paramref name="start"/> on a worker, then, on this
-    /// thread only, turns its events into output (with an error beside each failed item), progress, verbose lines
-    /// and warnings. When the pipeline stops reading (Ctrl+C, or -ErrorAction Stop on an item's error) the run is
-    /// cancelled and still awaited, so it settles its files before the caller releases its lock. Returns the run's
-    /// result, or default when Ctrl+C stopped it.
-    /// </summary>
-    protected T? Pump<T>(string activity, Func<ChannelWriter<ImageGenEvent>, CancellationToken, Task<T>> start)
-    {
-        var events = Channel.CreateUnbounded<ImageGenEvent>(new UnboundedChannelOptions { SingleReader = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
-        var run = Task.Run(() => start(events.Writer, stop.Token));
-        var progress = new ProgressRecord(1, activity, "Starting…");
-        var drained = false;
-        try
-        {
-            foreach (var e in events.Reader.ReadAllAsync().ToBlockingEnumerable())
-            {
-                switch (e)
-                {
-                    case ChapterCompleted c:
-                        WriteObject(c.Result);
-                        if (c.Result.Failure() is { } failure)
-                        {
-                            WriteBtceduError(failure); // throws under -ErrorAction Stop
-                        }
-                        break;
-                    case ProgressChanged p:
-                        progress.PercentComplete = p.Total == 0 ? 100 : p.Done * 100 / p.Total;
-                        progress.StatusDescription = string.Create(CultureInfo.InvariantCulture, $"{p.Done}/{p.Total} chapters, ${p.SpentUsd:0.000} spent (last: {p.ChapterId})");
-                        WriteProgress(progress);
-                        break;
-                    case RunMessage { IsWarning: true } m:
-                        WriteWarning(m.Text);
-                        break;
-                    case RunMessage m:
-                        WriteVerbose(m.Text);
-                        break;
-                }
-            }
-            drained = true;
-        }
-        finally
-        {
-            if (!drained)
-            {
-                stop.Cancel(); // nobody reads the events any more: stop calling and settle
-            }
-            ((IAsyncResult)run).AsyncWaitHandle.WaitOne();
-        }
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
-        try
-        {
-            return run.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) when (Stopping)
-        {
-            return default;
-        }
     }
 
     /// <summary>Runs a check whose failure means the whole command cannot go on: a terminating error.</summary>
@@ -203,19 +147,6 @@ public abstract class BtceduCmdlet : PSCmdlet, IDisposable
     private bool AsksUnderDebug(string ownParameter) =>
         MyInvocation.BoundParameters.TryGetValue("Debug", out var debug) && debug is SwitchParameter { IsPresent: true }
         && !MyInvocation.BoundParameters.ContainsKey(ownParameter);
-
-    /// <summary>
-    /// Settles the pipeline_runs rows of runs that were killed before recording their end (their episode lock is
-    /// free) as interrupted, keeping what they spent; every Get calls it, so no report shows a dead run as running.
-    /// </summary>
-    protected void SettleInterruptedRuns()
-    {
-        var settled = new InterruptedRuns(Workspace.Paths, new PipelineRunStore(Workspace.Database)).Settle();
-        if (settled > 0)
-        {
-            WriteVerbose($"{settled} image run(s) killed before they finished are now recorded as interrupted.");
-        }
-    }
 
     protected void WriteBtceduError(BtceduException e) => WriteError(ToErrorRecord(e));
 

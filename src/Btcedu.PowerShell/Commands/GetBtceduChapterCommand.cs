@@ -24,8 +24,6 @@ public sealed class GetBtceduChapterCommand : BtceduCmdlet
     [Parameter]
     public VisualType[]? VisualType { get; set; }
 
-    protected override void BeginProcessing() => SettleInterruptedRuns();
-
     protected override void ProcessRecord() => TryRun(() =>
     {
         var chapters = Workspace.Chapters.Load(EpisodeId).Document.Chapters;

@@ -32,7 +32,6 @@ public sealed class GetBtceduCostReportCommand : BtceduCmdlet
 
     protected override void BeginProcessing()
     {
-        SettleInterruptedRuns();
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Since)) && MyInvocation.BoundParameters.ContainsKey(nameof(Until)) && Until <= Since)
         {
             ThrowBtceduError(new Core.BtceduException("InvalidReportWindow", Core.BtceduErrorKind.InvalidArgument,
@@ -43,7 +42,7 @@ public sealed class GetBtceduCostReportCommand : BtceduCmdlet
     protected override void ProcessRecord()
     {
         var episodes = Workspace.Episodes.List();
-        var report = new CostReport(Workspace.Database, Workspace.Paths);
+        var report = Workspace.Costs;
         DateTimeOffset? since = MyInvocation.BoundParameters.ContainsKey(nameof(Since)) ? Since : null;
         DateTimeOffset? until = MyInvocation.BoundParameters.ContainsKey(nameof(Until)) ? Until : null;
         foreach (var pattern in EpisodeId ?? ["*"])

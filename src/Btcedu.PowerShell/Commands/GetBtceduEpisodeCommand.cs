@@ -25,8 +25,6 @@ public sealed class GetBtceduEpisodeCommand : BtceduCmdlet
     [ValidateSet("1", "2")]
     public int[]? PipelineVersion { get; set; }
 
-    protected override void BeginProcessing() => SettleInterruptedRuns();
-
     protected override void ProcessRecord()
     {
         _all ??= Workspace.Episodes.List();

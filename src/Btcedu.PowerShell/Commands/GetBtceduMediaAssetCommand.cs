@@ -31,11 +31,9 @@ public sealed class GetBtceduMediaAssetCommand : BtceduCmdlet
     [Parameter]
     public SwitchParameter Missing { get; set; }
 
-    protected override void BeginProcessing() => SettleInterruptedRuns();
-
     protected override void ProcessRecord()
     {
-        _all ??= new MediaAssetStore(Workspace.Database, Workspace.Paths).List();
+        _all ??= Workspace.MediaAssets.List();
         foreach (var pattern in EpisodeId ?? ["*"])
         {
             if (!WildcardPattern.ContainsWildcardCharacters(pattern) && Workspace.Episodes.Find(pattern) is null)

@@ -15,7 +15,7 @@ public sealed class GetBtceduPromptVersionCommand : BtceduCmdlet
 
     protected override void ProcessRecord()
     {
-        var all = new PromptVersionStore(Workspace.Database).List();
+        var all = Workspace.PromptVersions.List();
         foreach (var pattern in Name ?? ["*"])
         {
             var found = Matching(all, v => v.Name, pattern, p => new Core.BtceduException("PromptNotFound", Core.BtceduErrorKind.ObjectNotFound,

@@ -123,9 +123,8 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         {
             void Post(string line) => events.TryWrite(new RunMessage(line, IsWarning: false));
             // Providers are built only when there is something to generate: an up-to-date episode needs no client.
-            using var images = prepared.HasWork ? new OpenAIImageGenService(Workspace.Settings, log: Post) : null;
-            using var text = prepared.HasWork ? new OpenAITextGenService(Workspace.Settings, log: Post) : null;
-            return await prepared.RunAsync(images, text, events, token).ConfigureAwait(false);
+            using var providers = prepared.HasWork ? Workspace.OpenAIProviders(Post) : null;
+            return await prepared.RunAsync(providers, events, token).ConfigureAwait(false);
         });
         if (summary is null)
         {

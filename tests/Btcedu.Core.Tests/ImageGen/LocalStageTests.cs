@@ -31,7 +31,7 @@ public sealed class LocalStageTests
         };
         var channel = Channel.CreateBounded<ImageGenEvent>(1);
 
-        var run = h.Stage().RunAsync("ep1", new ImageGenSelection { ThrottleLimit = 1 }, images, new InMemoryTextGenService(), channel.Writer, CancellationToken.None);
+        var run = h.StartRun(new ImageGenSelection { ThrottleLimit = 1 }, channel.Writer, CancellationToken.None, providers: new ImageGenProviders(images, new InMemoryTextGenService()));
         await secondCall.Task.WaitAsync(TimeSpan.FromSeconds(20));
         var results = new List<ImageGenChapterResult>();
         await foreach (var e in channel.Reader.ReadAllAsync())

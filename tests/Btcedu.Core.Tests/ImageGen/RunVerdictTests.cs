@@ -52,7 +52,7 @@ public sealed class RunVerdictTests
             : InMemoryImageGenService.Succeeded(r, 0.05m);
         var channel = Channel.CreateUnbounded<ImageGenEvent>();
 
-        var run = h.Stage().RunAsync("ep1", new ImageGenSelection { ThrottleLimit = 4 }, images, new InMemoryTextGenService(), channel.Writer, CancellationToken.None);
+        var run = h.StartRun(new ImageGenSelection { ThrottleLimit = 4 }, channel.Writer, CancellationToken.None, providers: new ImageGenProviders(images, new InMemoryTextGenService()));
         var results = new List<ImageGenChapterResult>();
         await foreach (var e in channel.Reader.ReadAllAsync())
         {

@@ -77,11 +77,26 @@ public sealed class StageHarness : IAsyncDisposable
 
     public ImageGenStage Stage(BtceduWorkspace? ws = null) => (ws ?? Workspace).ImageGenStage(PromptsDirectory);
 
-    public Task<ImageGenSummary> StartRun(ImageGenSelection selection, System.Threading.Channels.ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken, BtceduWorkspace? ws = null)
+    /// <summary>
+    /// A run through the entry point Invoke-BtceduImageGen uses: plan (what -WhatIf shows), prepare under the lock
+    /// with that plan, and run with the workspace's OpenAI providers (or <paramref name="providers"/>) when there is work.
+    /// </summary>
+    public async Task<ImageGenSummary> StartRun(ImageGenSelection selection, System.Threading.Channels.ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken,
+        BtceduWorkspace? ws = null, ImageGenProviders? providers = null)
     {
-        ws ??= Workspace;
-        return Stage(ws).RunAsync("ep1", selection, new OpenAIImageGenService(ws.Settings, Options, null, Log.Enqueue),
-            new OpenAITextGenService(ws.Settings, Options, null, Log.Enqueue), events, cancellationToken);
+        try
+        {
+            ws ??= Workspace;
+            var stage = Stage(ws);
+            var plan = stage.Plan("ep1", selection);
+            using var run = stage.Prepare("ep1", selection, plan);
+            using var own = run.HasWork && providers is null ? ws.OpenAIProviders(Log.Enqueue, Options) : null;
+            return await run.RunAsync(providers ?? own, events, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            events.TryComplete();
+        }
     }
 
     public async Task<(ImageGenSummary Summary, List<ImageGenChapterResult> Results)> RunAsync(ImageGenSelection? selection = null, CancellationToken cancellationToken = default, BtceduWorkspace? ws = null)

@@ -115,7 +115,7 @@ internal sealed class ManifestRecorder
             while (true)
             {
                 await Task.Delay(MinInterval, _run.Time, stop).ConfigureAwait(false);
-                if (Due)
+                if (IsWriteDue)
                 {
                     await WriteAsync().ConfigureAwait(false);
                 }
@@ -159,7 +159,8 @@ internal sealed class ManifestRecorder
     private IReadOnlyList<ManifestEntry> Compose(List<ManifestEntry> entries) =>
         ManifestWriter.Compose(_run.Paths, _run.EpisodeId, _run.Plan.Items.Select((item, i) => (item.Chapter, entries[i])));
 
-    private bool Due
+    /// <summary>The coalescing rule: entries are waiting, they are at least 1/<see cref="Coalescing"/> of the manifest, and <see cref="MinInterval"/> has passed since the last write.</summary>
+    internal bool IsWriteDue
     {
         get
         {

@@ -49,6 +49,11 @@ internal static class ManifestWriter
         {
             method = GenerationMethod.Failed;
         }
+        if (!file.Exists && entry.Status is ImageStatus.Generated or ImageStatus.Unchanged)
+        {
+            // The status says whether the file is there: an image deleted since it was recorded is not claimed.
+            entry = entry with { Status = ImageStatus.Skipped, Reason = "its image file is missing; the next run generates it" };
+        }
         return entry with
         {
             ChapterId = chapter.ChapterId,

@@ -104,4 +104,22 @@ public sealed class ManifestWriterTests
         Assert.NotNull(ManifestContract.Check(Encoding.UTF8.GetBytes(missingTitle.ToJsonString())));
         Assert.Equal("starts with a byte-order mark", ManifestContract.Check([0xEF, 0xBB, 0xBF, .. bytes]));
     }
+
+    [Fact]
+    public async Task An_image_deleted_since_it_was_recorded_is_not_claimed()
+    {
+        await using var h = await StageHarness.StartAsync();
+        await h.RunAsync();
+        File.Delete(Path.Combine(h.ImagesDir, "ch03.png"));
+        h.Server.EnqueueImages(FakeResponse.ImageBase64(TestImages.Png(1984, 1088)));
+
+        await h.RunAsync(new ImageGenSelection { Named = ["ch02"] }); // ch03 is outside the selection: its entry is carried over
+
+        var ch03 = h.Manifest()["images"]![2]!;
+        Assert.Equal("skipped", (string?)ch03["status"]);
+        Assert.Equal("none", (string?)ch03["generation_method"]);
+        Assert.Null(ch03["size_bytes"]);
+        // The render stage skips it with a warning ("file missing"), as it would have before; nothing else is missing.
+        Assert.StartsWith("ch03:", Assert.Single(ManifestContract.RenderGaps(h.Temp.Paths.EpisodeDir("ep1"))), StringComparison.Ordinal);
+    }
 }

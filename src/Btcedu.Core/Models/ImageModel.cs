@@ -26,6 +26,12 @@ public sealed record ImageModel
     public TokenPrices? TokenPrices { get; init; }
     /// <summary>size → quality → expected image output tokens.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> OutputTokens { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, int>>();
+    /// <summary>The rule that gives output tokens for any size (custom-size models); the table wins for a size it lists.</summary>
+    public TokenRule? OutputTokenRule { get; init; }
+    /// <summary>Cached-input prices per million (text, image), when published; shown, not used for estimates.</summary>
+    public CachedInputPrices? CachedPrices { get; init; }
+    /// <summary>Batch API prices per million, or null when the model is not confirmed to support the Batch API.</summary>
+    public TokenPrices? BatchPrices { get; init; }
     /// <summary>Expected prompt tokens per call.</summary>
     public int InputTokens { get; init; } = 200;
     public ModelLifecycle Lifecycle { get; init; } = ModelLifecycle.None;
@@ -92,7 +98,11 @@ public sealed record ImageModel
         {
             return null;
         }
-        // An unlisted size: the listed size with the most tokens per pixel, scaled. An upper bound, as a cap needs.
+        if (OutputTokenRule is { } rule)
+        {
+            return rule.OutputTokens(w, h, quality);
+        }
+        // An unlisted size without a rule: the listed size with the most tokens per pixel, scaled. An upper bound, as a cap needs.
         double? perPixel = null;
         foreach (var (listed, byQuality) in OutputTokens)
         {

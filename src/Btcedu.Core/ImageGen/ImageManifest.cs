@@ -52,4 +52,6 @@ public sealed record ManifestEntry
     public long? OutputTokens { get; init; }
     public string? Error { get; init; }
     public string? Reason { get; init; }
+    /// <summary>A failed chapter the provider's moderation blocked: its stage (input, output) and categories.</summary>
+    public Btcedu.Core.OpenAi.ModerationDetails? Moderation { get; init; }
 }

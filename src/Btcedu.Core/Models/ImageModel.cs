@@ -70,9 +70,17 @@ public sealed record ImageModel
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
-    /// <summary>What one call is expected to cost, to reserve against the cap; "auto" is budgeted as the dearest quality. Null when unpriced.</summary>
-    public decimal? EstimateUsd(string size, string quality)
+    /// <summary>
+    /// What one call is expected to cost, to reserve against the cap; "auto" is budgeted as the dearest quality. A
+    /// token-billed model's estimate comes from <paramref name="learned"/> when the workspace has paid for images of
+    /// this size and quality, else from the catalogue. Null when unpriced.
+    /// </summary>
+    public decimal? EstimateUsd(string size, string quality, LearnedTokens? learned = null)
     {
+        if (TokenPrices is { } prices && learned is not null)
+        {
+            return prices.Cost(new ImageTokenUsage(InputTokens, 0, learned.OutputTokens));
+        }
         var candidates = quality == "auto" ? Qualities.Where(q => q != "auto").ToList() : [quality];
         decimal? worst = null;
         foreach (var q in candidates)
@@ -85,6 +93,23 @@ public sealed record ImageModel
             worst = worst is null || usd > worst ? usd : worst;
         }
         return worst;
+    }
+
+    /// <summary>Where <see cref="EstimateUsd"/> takes its number from, for this size and quality.</summary>
+    public EstimateSource EstimateSourceOf(string size, string quality, LearnedTokens? learned = null)
+    {
+        if (TokenPrices is null)
+        {
+            return EstimateSource.PublishedPrice;
+        }
+        if (learned is not null)
+        {
+            return EstimateSource.Ledger;
+        }
+        var q = quality == "auto" ? Qualities.Where(x => x != "auto").Last() : quality;
+        return OutputTokens.TryGetValue(size, out var exact) && exact.ContainsKey(q) ? EstimateSource.PublishedTokens
+            : OutputTokenRule is not null ? EstimateSource.TokenRule
+            : EstimateSource.ScaledUpperBound;
     }
 
     /// <summary>Expected image output tokens for a size and quality (null when the catalogue cannot tell).</summary>

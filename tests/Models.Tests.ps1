@@ -166,7 +166,7 @@ Describe 'Invoke-BtceduImageGen against today''s models' {
         $after.EstimateSource | Should -Be 'Ledger'
         $after.SettledImages | Should -Be 10
         $after.EstimatedOutputTokens | Should -Be 1325   # the fake bills by OpenAI's rule
-        ((Get-BtceduImageModel gpt-image-2 | Format-Table | Out-String) -split "`n" | Where-Object { $_ -match 'gpt-image-2 \*' }) | Should -Match 'ledger'
+        ((Get-BtceduImageModel gpt-image-2 | Format-Table | Out-String -Width 120) -split "`n" | Where-Object { $_ -match 'gpt-image-2 \*' }) | Should -Match 'ledger'
         $text = (Invoke-ChildPwsh -Environment @{ BTCEDU_ROOT = $Root } -Script "Import-Module '$Psd1'; Invoke-BtceduImageGen demo -Force -WhatIf") -join "`n"
         $text | Should -Match "about 1325 output tokens per image \(the most among this workspace's last 10 settled image\(s\) of this model, size and quality\)"
     }

@@ -111,6 +111,24 @@ public sealed class ExactMoneyTests
         Assert.True(summary.CostLimited > 0);
     }
 
+    [Theory]
+    [InlineData("gpt-image-2.6-sunburst", "xhigh")]
+    [InlineData("gpt-image-2.5-flare", "max")]
+    [InlineData("gpt-image-2.6-flare", "medium")]
+    public async Task The_newer_models_send_their_quality_as_named_and_are_budgeted_above_what_they_bill(string model, string quality)
+    {
+        await using var h = await StageHarness.StartAsync(StageHarness.Document(2, _ => "diagram", i => $"istem {i}"));
+        h.Environment["BTCEDU_IMAGE_MODEL"] = model;
+        h.Environment["BTCEDU_IMAGE_QUALITY"] = quality;
+
+        var plan = h.Stage().Plan("ep1", new ImageGenSelection());
+        var (summary, _) = await h.RunAsync();
+
+        Assert.Equal(2, summary.Generated);
+        Assert.All(h.ImageRequests, r => Assert.Equal(quality, JsonNode.Parse(r.Body)!["quality"]!.GetValue<string>()));
+        Assert.True(plan.EstimatedCostUsd >= summary.CostUsd, $"{model} {quality}: reserved {plan.EstimatedCostUsd}, billed {summary.CostUsd}");
+    }
+
     public static TheoryData<string, string> SpendRefusals => new()
     {
         { "organization_spend_limit_exceeded", "insufficient_quota" },
@@ -188,5 +206,11 @@ public sealed class ExactMoneyTests
         Assert.Equal(["violence", "self-harm"], entry["moderation"]!["categories"]!.AsArray().Select(c => c!.GetValue<string>()));
         Assert.Contains("violence", entry["error"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.All(h.Manifest()["images"]!.AsArray().Where(e => e!["status"]!.GetValue<string>() != "failed"), e => Assert.Null(e!["moderation"]));
+
+        // The operator sees why on the gallery card, without opening logs.
+        var gallery = Path.Combine(h.Temp.Root, "gallery");
+        h.Workspace.GalleryExporter().Export(["ep1"], gallery);
+        var page = string.Join("\n", Directory.GetFiles(gallery, "*.html", SearchOption.AllDirectories).Select(File.ReadAllText));
+        Assert.Contains("moderation stage output; categories: violence, self-harm", page, StringComparison.Ordinal);
     }
 }

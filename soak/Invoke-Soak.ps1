@@ -115,8 +115,8 @@ function New-SoakEpisode([int] $e) {
     $doc | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath $file -Encoding utf8NoBOM
     Import-BtceduChapter -Path $file | Out-Null
     $eligible = @($chapterList | Where-Object { $_.visual.type -notin 'title_card', 'talking_head' }).Count
-    # One episode in three gets a cap that about 60% of its images (at their reserved ~$0.106) reach.
-    $cap = if ($e % 3 -eq 0) { [Math]::Round(0.106 * [Math]::Max(1, [Math]::Floor($eligible * 0.6)), 2) } else { 10 }
+    # One episode in three gets a cap that about 60% of its images (at their reserved ~$0.041, the token rule's) reach.
+    $cap = if ($e % 3 -eq 0) { [Math]::Round(0.041 * [Math]::Max(1, [Math]::Floor($eligible * 0.6)), 2) } else { 10 }
     $script:episodeState[$id] = [pscustomobject]@{
         Id = $id; Cap = [decimal]$cap; Chapters = @($chapterList); Done = $false; Verdict = $null
         Runs = 0; CleanRuns = 0; Running = $false
@@ -372,8 +372,8 @@ foreach ($state in $episodeState.Values) {
     }
     $spend[$ep] = [pscustomobject]@{ Episode = $ep; Cap = $state.Cap; Recorded = [Math]::Round($total, 4); Billed = [Math]::Round($billed, 4); Kept = [Math]::Round($kept, 4); Runs = $runRows.Count; Verdict = $state.Verdict }
     if ([Math]::Round($total, 9) -gt $state.Cap) {
-        # Name the chapters that cost more than one reservation (~$0.106): what pushed the total over.
-        $dear = @($entries.Values | Where-Object { [decimal]$_.cost_usd -gt 0.11 } | ForEach-Object { "$($_.chapter_id) $($_.status) `$$($_.cost_usd)$(if ($_.cost_estimated) { ' (estimated: a timed-out attempt)' })" })
+        # Name the chapters that cost more than one reservation (~$0.041): what pushed the total over.
+        $dear = @($entries.Values | Where-Object { [decimal]$_.cost_usd -gt 0.042 } | ForEach-Object { "$($_.chapter_id) $($_.status) `$$($_.cost_usd)$(if ($_.cost_estimated) { ' (estimated: a timed-out attempt)' })" })
         $capProblems.Add("${ep}: pipeline_runs total $total passed the cap $($state.Cap); runs $((@($runRows | ForEach-Object { "$($_.id) $($_.status) $($_.estimated_cost_usd)" })) -join ', '); dearer than one reservation: $(if ($dear) { $dear -join ', ' } else { 'none' })")
     }
     if ($total + 0.000001 -lt $kept) { $recordProblems.Add("${ep}: pipeline_runs total $total is less than the kept images' cost $kept") }

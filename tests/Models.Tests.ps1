@@ -88,9 +88,9 @@ Describe 'Invoke-BtceduImageGen against today''s models' {
     It 'dry-runs gpt-image-2 at 1920x1088 medium with a token estimate per chapter, the total and the paced duration' {
         $out = Invoke-ChildPwsh -Environment @{ BTCEDU_ROOT = $Root; BTCEDU_IMAGE_RATE_LIMIT_PER_MINUTE = '5' } -Script "Import-Module '$Psd1'; Invoke-BtceduImageGen demo -WhatIf"
         $text = $out -join "`n"
-        $text | Should -Match 'gpt-image-2 1920x1088 medium \(cropped to 1920x1080\), about 3499 output tokens per image, estimated \$\d+\.\d{3}'
+        $text | Should -Match 'gpt-image-2 1920x1088 medium \(cropped to 1920x1080\), about 1325 output tokens per image \(the catalogue''s rule\), estimated \$\d+\.\d{3}'
         $text | Should -Match 'Paced at 5 image\(s\) per minute: at least 1 minute'
-        $text | Should -Match 'ch02 \(\w+\): no image yet, \$0\.1\d\d'
+        $text | Should -Match 'ch02 \(\w+\): no image yet, \$0\.04\d'
         @(Get-FakeRequest).Count | Should -Be $Before
     }
 
@@ -142,6 +142,35 @@ Describe 'Invoke-BtceduImageGen against today''s models' {
         (@(Get-FakeRequest).Count - $Before) | Should -BeLessOrEqual 3
     }
 
+    It 'stops at a spend limit (<_>) as QuotaExhausted: one error, no chapter failed, never retried' -ForEach @(
+        'organization_spend_limit_exceeded', 'project_spend_limit_exceeded', 'organization_usage_limit_exceeded', 'credit_balance_exhausted'
+    ) {
+        Set-FakeImageApi -QuotaExhausted -QuotaCode $_
+        $results = @(Invoke-BtceduImageGen demo -ThrottleLimit 3 -ErrorVariable err -ErrorAction SilentlyContinue)
+        $? | Should -BeFalse
+        @($err | Where-Object FullyQualifiedErrorId -like 'QuotaExhausted,*').Count | Should -Be 1
+        @($err | Where-Object FullyQualifiedErrorId -like 'QuotaExhausted,*')[0].Exception.Message | Should -Match $_
+        @($results | Where Status -eq Failed).Count | Should -Be 0
+        (@(Get-FakeRequest).Count - $Before) | Should -BeLessOrEqual 3
+        (Get-BtceduEpisode demo).Status | Should -Be 'CHAPTERIZED'
+    }
+
+    It 'estimates by the catalogue''s rule at first and by the settled images once there are some, in -WhatIf and Get-BtceduImageModel' {
+        $first = Get-BtceduImageModel gpt-image-2
+        $first.EstimateSource | Should -Be 'TokenRule'
+        $first.EstimatedOutputTokens | Should -Be 1325
+        $first.EstimatedCostUsd | Should -BeLessThan 0.042
+        $first.BatchSupported | Should -BeTrue
+        @(Invoke-BtceduImageGen demo | Where Status -eq Generated).Count | Should -Be 10
+        $after = Get-BtceduImageModel gpt-image-2
+        $after.EstimateSource | Should -Be 'Ledger'
+        $after.SettledImages | Should -Be 10
+        $after.EstimatedOutputTokens | Should -Be 1325   # the fake bills by OpenAI's rule
+        ((Get-BtceduImageModel gpt-image-2 | Format-Table | Out-String -Width 120) -split "`n" | Where-Object { $_ -match 'gpt-image-2 \*' }) | Should -Match 'ledger'
+        $text = (Invoke-ChildPwsh -Environment @{ BTCEDU_ROOT = $Root } -Script "Import-Module '$Psd1'; Invoke-BtceduImageGen demo -Force -WhatIf") -join "`n"
+        $text | Should -Match "about 1325 output tokens per image \(the most among this workspace's last 10 settled image\(s\) of this model, size and quality\)"
+    }
+
     It 'stops at a model the endpoint does not serve as ImageModelUnavailable, after the gateway warning' {
         $env:BTCEDU_IMAGE_MODEL = 'dall-e-3'
         Invoke-BtceduImageGen demo -ThrottleLimit 2 -ErrorVariable err -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
@@ -154,7 +183,7 @@ Describe 'Invoke-BtceduImageGen against today''s models' {
     It 'explains with -Verbose why each chapter costs money or not' {
         $first = Invoke-BtceduImageGen demo -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
         $first | Should -Contain 'demo/ch01: skipped, title_card visuals come from brand templates; its brand card is made locally, at no cost.'
-        ($first -join "`n") | Should -Match 'demo/ch02: generated because no image yet, about \$0\.1\d\d with the LLM''s prompt\.'
+        ($first -join "`n") | Should -Match 'demo/ch02: generated because no image yet, about \$0\.04\d with the LLM''s prompt\.'
         $second = Invoke-BtceduImageGen demo -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
         $second | Should -Contain 'demo/ch02: kept, image matches the chapter; nothing to pay.'
         $second | Should -Contain 'demo/ch01: skipped, title_card visuals come from brand templates.'

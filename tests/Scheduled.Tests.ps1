@@ -73,6 +73,15 @@ Describe 'examples/scheduled-imagegen.ps1' {
         @([regex]::Matches($run.Log, 'ERROR ApiKeyRejected')).Count | Should -Be 1 -Because 'the second episode is not tried'
     }
 
+    It 'exits 3 when the project reached its spend limit (QuotaExhausted, project_spend_limit_exceeded)' {
+        Set-FakeImageApi -QuotaExhausted -QuotaCode 'project_spend_limit_exceeded'
+        $run = Invoke-Scheduled
+        $run.ExitCode | Should -Be 3 -Because $run.Output
+        $run.Log | Should -Match 'ERROR QuotaExhausted'
+        $run.Log | Should -Match 'project_spend_limit_exceeded'
+        $run.Log | Should -Not -Match 'ImageGenerationFailed'
+    }
+
     It 'exits 3 when the workspace cannot be used (a bad setting)' {
         Set-Content -LiteralPath (Join-Path $Root 'btcedu.yaml') -Value 'max_episode_cost_usd: 0,1'
         $run = Invoke-Scheduled

@@ -108,8 +108,8 @@ function Set-FakeResponse {
 
 function Set-FakeImageApi {
     <# Configures the fake's emulation of today's images API: an images-per-minute limit, an exhausted quota, a required key. #>
-    param([Nullable[int]] $ImagesPerMinute, [int] $WindowMs = 60000, [switch] $QuotaExhausted, [string] $RequiredKey, [int] $LatencyMs = 0)
-    $payload = @{ imagesPerMinute = $ImagesPerMinute; windowMs = $WindowMs; quotaExhausted = [bool]$QuotaExhausted; requiredKey = $RequiredKey; latencyMs = $LatencyMs } | ConvertTo-Json -Compress
+    param([Nullable[int]] $ImagesPerMinute, [int] $WindowMs = 60000, [switch] $QuotaExhausted, [string] $QuotaCode = 'insufficient_quota', [string] $RequiredKey, [int] $LatencyMs = 0)
+    $payload = @{ imagesPerMinute = $ImagesPerMinute; windowMs = $WindowMs; quotaExhausted = [bool]$QuotaExhausted; quotaCode = $QuotaCode; requiredKey = $RequiredKey; latencyMs = $LatencyMs } | ConvertTo-Json -Compress
     Invoke-RestMethod -Method Post -Uri "$($script:Fake.Root)_fake/images" -Body $payload -ContentType 'application/json' | Out-Null
 }
 

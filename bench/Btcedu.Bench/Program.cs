@@ -4,7 +4,7 @@ using Btcedu.Bench;
 
 // The Btcedu benchmark (docs/PERFORMANCE.md): every row of issue 15 in one run against the loopback fake, printed
 // as markdown tables under the machine's description and written to artifacts/bench/results.md.
-//   dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only throttle,paced,first,rerun,import,gallery]
+//   dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only throttle,paced,first,rerun,import,gallery,money]
 //              [--budget SECONDS] [--sizes 50,200,500,5000] [--child-all] [--out FILE] [--work DIR] [--keep]
 // Never part of the tests: tests/run.ps1 builds it (it is in Btcedu.sln) and never runs it.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -32,6 +32,7 @@ foreach (var (name, section) in new (string, Func<BenchContext, Task<Table>>)[]
     ("first", Sections.FirstRuns),
     ("rerun", Sections.Reruns),
     ("gallery", Sections.Gallery),
+    ("money", Sections.Money),
 })
 {
     if (!options.Runs(name))

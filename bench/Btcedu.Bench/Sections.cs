@@ -218,6 +218,42 @@ internal static class Sections
         return Task.FromResult(t);
     }
 
+    /// <summary>
+    /// Issue 21: what -WhatIf says a fresh 24-chapter run will cost over what the run records, against the fake
+    /// that bills by OpenAI's token rule; then the same after the workspace has settled images (a -Force re-run).
+    /// </summary>
+    public static async Task<Table> Money(BenchContext ctx)
+    {
+        const int n = 24;
+        var t = new Table($"Estimates: -WhatIf total over the recorded total, {n} chapters, gpt-image-2 1920x1088 medium",
+            "run", "estimate from", "tokens/image", "-WhatIf $", "recorded $", "WhatIf/recorded", "target");
+        await using var server = await FakeOpenAIServer.StartAsync();
+        var env = Env.For(server.BaseUrl);
+        var root = Path.Combine(ctx.Work, "money");
+        Episode.Create(root, n, env);
+        foreach (var (label, force) in new[] { ("fresh workspace", false), ("-Force re-run, same workspace", true) })
+        {
+            var ws = BtceduWorkspace.Open(root, env);
+            var selection = new Btcedu.Core.ImageGen.ImageGenSelection { Force = force };
+            // The cmdlet's entry point: the plan -WhatIf shows, then prepare and run with that plan.
+            var stage = ws.ImageGenStage(ctx.Prompts);
+            var plan = stage.Plan("bench", selection);
+            var channel = System.Threading.Channels.Channel.CreateUnbounded<Btcedu.Core.ImageGen.ImageGenEvent>();
+            var drain = Task.Run(async () => { await foreach (var _ in channel.Reader.ReadAllAsync()) { } });
+            using var run = stage.Prepare("bench", selection, plan);
+            using var providers = run.HasWork ? ws.OpenAIProviders() : null;
+            var summary = await run.RunAsync(providers, channel.Writer, CancellationToken.None);
+            await drain;
+            var ratio = plan.EstimatedCostUsd / summary.CostUsd;
+            t.Add(label, plan.Profile.EstimateSource, plan.Profile.ExpectedOutputTokens ?? 0, plan.EstimatedCostUsd.ToString("0.0000", CultureInfo.InvariantCulture),
+                summary.CostUsd.ToString("0.0000", CultureInfo.InvariantCulture), ratio.ToString("0.000", CultureInfo.InvariantCulture),
+                ratio is >= 1m and <= 1.05m ? "PASS (1.00–1.05)" : "MISS (1.00–1.05)");
+        }
+        t.Notes.Add("the fake bills output tokens by OpenAI's rule (FakeImageApi.OutputTokens) and prompt tokens as characters / 4; the estimate counts 200 prompt tokens.");
+        t.Notes.Add("before issue 21 the estimate was 3,499 output tokens ($0.10597 per image, the table's dearest tokens per pixel scaled): 2.6x what this fake bills.");
+        return t;
+    }
+
     public static Table Memory(BenchContext ctx, MemoryTracker memory)
     {
         var t = new Table("Peak working set", "process", "peak");

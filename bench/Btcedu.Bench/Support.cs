@@ -45,7 +45,7 @@ internal sealed class BenchOptions
                 case "--work": o.Work = Path.GetFullPath(Next()); break;
                 case "--keep": o.Keep = true; break;
                 case "-h" or "--help":
-                    Console.WriteLine("dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only throttle,paced,first,rerun,import,gallery] [--budget SECONDS] [--sizes 50,200,500,5000] [--child-all] [--out FILE] [--work DIR] [--keep]");
+                    Console.WriteLine("dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only throttle,paced,first,rerun,import,gallery,money] [--budget SECONDS] [--sizes 50,200,500,5000] [--child-all] [--out FILE] [--work DIR] [--keep]");
                     Environment.Exit(0);
                     break;
                 default: throw new ArgumentException($"unknown option {args[i]} (try --help)");

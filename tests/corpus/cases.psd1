@@ -255,6 +255,8 @@
         @{ Name = 'an override breaks every cmdlet, not only Get-BtceduImageModel'; File = 'catalogue/unknown-field.yaml'; Install = 'btcedu.yaml'; Run = 'Get-BtceduEpisode'; ErrorId = 'InvalidModelCatalog'; Category = 'InvalidData'; Message = 'colour: unknown field' }
         @{ Name = 'an override that retires the model'; File = 'catalogue/retired-by-override.yaml'; Install = 'btcedu.yaml'; Run = 'Invoke-BtceduImageGen -EpisodeId demo -WhatIf'; ErrorId = 'ModelRetired'; Category = 'InvalidArgument'; Message = '''gpt-image-2'' was shut down by OpenAI on 2020-01-01' }
         @{ Name = 'a model without a price for its size'; File = 'catalogue/no-price-for-size.yaml'; Install = 'btcedu.yaml'; Run = 'Invoke-BtceduImageGen -EpisodeId demo -WhatIf'; ErrorId = 'ImagePriceUnknown'; Category = 'InvalidData'; Message = 'No price for my-model 1024x1024 low' }
+        @{ Name = 'a token rule factor a word'; File = 'catalogue/token-rule-factor-word.yaml'; Install = 'btcedu.yaml'; Run = 'Get-BtceduImageModel'; ErrorId = 'InvalidModelCatalog'; Category = 'InvalidData'; Message = '''many'' is not a whole number of tokens' }
+        @{ Name = 'batch_prices missing a field'; File = 'catalogue/batch-prices-missing-field.yaml'; Install = 'btcedu.yaml'; Run = 'Get-BtceduImageModel'; ErrorId = 'InvalidModelCatalog'; Category = 'InvalidData'; Message = 'image_output' }
         @{ Name = 'a token-billed model without output_tokens'; File = 'catalogue/token-model-without-output-tokens.yaml'; Install = 'btcedu.yaml'; Run = 'Get-BtceduImageModel'; ErrorId = 'InvalidModelCatalog'; Category = 'InvalidData'; Message = 'needs output_tokens' }
     )
 }

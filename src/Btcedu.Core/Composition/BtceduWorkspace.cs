@@ -67,6 +67,14 @@ public sealed class BtceduWorkspace
         new(Paths, Episodes, Chapters, Runs, ImageGen.ImageGenStage.History(ImageGenServices), Gallery.GalleryTemplate.Load(templateDirectory));
 
     /// <summary>The root a session works in: <c>BTCEDU_ROOT</c> when set, else the caller's current location.</summary>
+    /// <summary>The image catalogue as Get-BtceduImageModel lists it, each estimate learned from this workspace's settled images when it has some.</summary>
+    public IReadOnlyList<Models.ImageModelListing> ImageModelListings(DateOnly today)
+    {
+        var assets = new MediaAssetStore(Database, Paths);
+        return [.. Settings.Models.ImageModels.Select(m => Models.ImageModelListing.From(m, today, Settings.ImageModel,
+            assets.LearnedOutputTokens(m.Name, m.DefaultSize, m.DefaultQuality)))];
+    }
+
     public static string ResolveRoot(IReadOnlyDictionary<string, string?> environment, string currentLocation) =>
         environment.TryGetValue("BTCEDU_ROOT", out var root) && !string.IsNullOrWhiteSpace(root)
             ? Path.GetFullPath(root, currentLocation)

@@ -107,7 +107,7 @@ public sealed record ImageGenPlan
     {
         var text = new System.Text.StringBuilder();
         var todo = ToGenerate.ToList();
-        var tokens = Profile.ExpectedOutputTokens is { } t ? Invariant($", about {t} output tokens per image") : "";
+        var tokens = Profile.ExpectedOutputTokens is { } t ? Invariant($", about {t} output tokens per image ({EstimateFrom(Profile)})") : "";
         text.Append(Invariant($"Episode '{Episode.Id}': generate {todo.Count} of {Items.Count} chapter image(s) with {Profile.Model} {Profile.Size} {Profile.Quality} (cropped to 1920x1080){tokens}, estimated {Usd(EstimatedCostUsd)} (spent so far {Usd(SpentBeforeUsd)}, cap {Usd(MaxCostUsd)})."));
         if (PacedDuration is { } paced)
         {
@@ -128,6 +128,16 @@ public sealed record ImageGenPlan
         return text.ToString();
     }
 
+    /// <summary>Where the per-image estimate came from, in words.</summary>
+    public static string EstimateFrom(ImageRequestProfile profile) => profile.EstimateSource switch
+    {
+        Models.EstimateSource.Ledger => Invariant($"the most among this workspace's last {profile.Learned!.Images} settled image(s) of this model, size and quality"),
+        Models.EstimateSource.TokenRule => "the catalogue's rule",
+        Models.EstimateSource.PublishedTokens => "OpenAI's published count",
+        Models.EstimateSource.ScaledUpperBound => "scaled from the catalogue's dearest listed size, an upper bound",
+        _ => "the catalogue's price",
+    };
+
     /// <summary>
     /// Why each chapter costs money or not, for -Verbose: "skipped because", "kept because", "generated because"
     /// (with its estimate), "adopted because".
@@ -144,7 +154,7 @@ public sealed record ImageGenPlan
     /// <summary>Debug-level detail: what the run may spend and how each chapter was decided.</summary>
     public IEnumerable<string> DebugLines()
     {
-        yield return Invariant($"Episode '{Episode.Id}' ({Episode.Status}): {Profile.Model} {Profile.Size} {Profile.Quality} at about {Usd(Profile.EstimatedCostUsd)} per image, prompt {Template.Name} v{PromptVersion.Version}, throttle {ThrottleLimit}, spent {Usd(SpentBeforeUsd)} of {Usd(MaxCostUsd)}.");
+        yield return Invariant($"Episode '{Episode.Id}' ({Episode.Status}): {Profile.Model} {Profile.Size} {Profile.Quality} at about {Usd(Profile.EstimatedCostUsd)} per image ({EstimateFrom(Profile)}), prompt {Template.Name} v{PromptVersion.Version}, throttle {ThrottleLimit}, spent {Usd(SpentBeforeUsd)} of {Usd(MaxCostUsd)}.");
         foreach (var item in Items)
         {
             yield return $"  {item.Chapter.ChapterId} ({item.Chapter.VisualType}): {item.Decision}, {item.Reason}; hash {item.ChapterHash}";

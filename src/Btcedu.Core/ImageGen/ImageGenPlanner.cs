@@ -49,7 +49,9 @@ public sealed class ImageGenPlanner
 
         var settings = _workspace.Settings;
         var today = DateOnly.FromDateTime(_workspace.Time.GetUtcNow().UtcDateTime);
-        var profile = ImageRequestProfile.Resolve(settings, today);
+        var resolved = ImageRequestProfile.Resolve(settings, today);
+        // After the workspace's first images, the estimate is what it paid for the last ones of the same shape.
+        var profile = resolved.WithLearned(new MediaAssetStore(_workspace.Database, _workspace.Paths).LearnedOutputTokens(resolved.Model, resolved.Size, resolved.Quality));
         var (template, provisional) = _prompts.Load("imagegen", record: false);
         var file = _workspace.Chapters.Load(episode);
         var chapters = file.Document.Chapters;

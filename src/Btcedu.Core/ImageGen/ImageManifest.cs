@@ -73,6 +73,8 @@ public sealed record ManifestEntry
     public int? RestoredFromVersion { get; init; }
     public string? Error { get; init; }
     public string? Reason { get; init; }
+    /// <summary>A failed chapter the provider's moderation blocked: its stage (input, output) and categories.</summary>
+    public Btcedu.Core.OpenAi.ModerationDetails? Moderation { get; init; }
 }
 
 /// <summary>How a chapter's image was made; the manifest spells these api, template, failed, none.</summary>

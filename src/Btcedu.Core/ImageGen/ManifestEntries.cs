@@ -46,6 +46,7 @@ internal static class ManifestEntries
         Status = ImageStatus.CostLimited,
         Reason = string.Create(CultureInfo.InvariantCulture, $"the next call would pass the episode's cost cap of ${cap}"),
         Error = null,
+        Moderation = null,
     };
 
     public static ManifestEntry Failed(PlannedChapter item, string? prompt, string error) => (item.Previous ?? Blank(item, ImageStatus.Failed)) with
@@ -56,11 +57,12 @@ internal static class ManifestEntries
         ChapterHash = prompt is null ? item.Previous?.ChapterHash : item.ChapterHash,
         Error = error,
         Reason = null,
+        Moderation = null,
     };
 
     /// <summary>A call that was made but left no usable image: the prompt it sent and what the provider said.</summary>
     public static ManifestEntry FailedCall(PlannedChapter item, ImageGenRequest request, ImageGenResult result, string error) =>
-        Failed(item, request.Prompt, error) with { RevisedPrompt = result.RevisedPrompt, CostEstimated = result.CostEstimated };
+        Failed(item, request.Prompt, error) with { RevisedPrompt = result.RevisedPrompt, CostEstimated = result.CostEstimated, Moderation = result.Moderation };
 
     /// <summary>A chapter whose file could not be written (a full disk, a folder in the way).</summary>
     public static ManifestEntry NotWritten(PlannedChapter item, Exception e) => Failed(item, null, $"Failed: could not write the image: {e.Message}");

@@ -33,6 +33,8 @@ public sealed record ImageGenResult
     public int TimedOutAttempts { get; init; }
     /// <summary>Whether <see cref="CostUsd"/> holds estimates (no usage reported, or timed-out attempts) rather than billed tokens only.</summary>
     public bool CostEstimated { get; init; }
+    /// <summary>With ContentPolicyRejected: the moderation stage and categories the provider gave, when it gave them.</summary>
+    public Btcedu.Core.OpenAi.ModerationDetails? Moderation { get; init; }
     /// <summary>For people: what went wrong and what to do. Never holds a secret.</summary>
     public string? ErrorMessage { get; init; }
 

@@ -13,8 +13,9 @@ namespace Btcedu.Core.Imaging;
 /// </summary>
 public sealed record ImageRequestProfile
 {
-    private ImageRequestProfile(ImageModel entry, string size, string quality, string? style, decimal estimate, string? warning)
+    private ImageRequestProfile(ImageModel entry, string size, string quality, string? style, decimal estimate, string? warning, LearnedTokens? learned = null)
     {
+        Learned = learned;
         Entry = entry;
         Size = size;
         Quality = quality;
@@ -33,7 +34,12 @@ public sealed record ImageRequestProfile
     /// <summary>What one call is expected to cost ("auto" at its dearest), reserved against the cost cap before calling.</summary>
     public decimal EstimatedCostUsd { get; }
     /// <summary>Expected image output tokens of one call, when the model bills by tokens.</summary>
-    public int? ExpectedOutputTokens => Entry.TokenPrices is null ? null : Entry.ExpectedOutputTokens(Size, Quality == "auto" ? Entry.Qualities.Where(q => q != "auto").Last() : Quality);
+    public int? ExpectedOutputTokens => Entry.TokenPrices is null ? null
+        : Learned?.OutputTokens ?? Entry.ExpectedOutputTokens(Size, Quality == "auto" ? Entry.Qualities.Where(q => q != "auto").Last() : Quality);
+    /// <summary>What this workspace has paid for images of this model, size and quality, when it has; the estimate then comes from it.</summary>
+    public LearnedTokens? Learned { get; }
+    /// <summary>Where <see cref="EstimatedCostUsd"/> came from.</summary>
+    public EstimateSource EstimateSource => Entry.EstimateSourceOf(Size, Quality, Learned);
     /// <summary>Set for a deprecated model (or a retired one at a non-OpenAI endpoint): show it once per run.</summary>
     public string? LifecycleWarning { get; }
 
@@ -50,6 +56,19 @@ public sealed record ImageRequestProfile
         var profile = Resolve(settings.ImageModel, settings.ImageSize, settings.ImageQuality, settings.ImageStyle, settings.Models);
         var warning = profile.Entry.Lifecycle.Check("image_model", profile.Model, today, settings.IsOpenAiEndpoint);
         return warning is null ? profile : new ImageRequestProfile(profile.Entry, profile.Size, profile.Quality, profile.Style, profile.EstimatedCostUsd, warning);
+    }
+
+    /// <summary>
+    /// The same shape, estimated from what the workspace paid for its last settled images of it (null: from the
+    /// catalogue). Only a token-billed model learns: a per-image price is exact already.
+    /// </summary>
+    public ImageRequestProfile WithLearned(LearnedTokens? learned)
+    {
+        if (learned is null || Entry.TokenPrices is null)
+        {
+            return this;
+        }
+        return new ImageRequestProfile(Entry, Size, Quality, Style, Entry.EstimateUsd(Size, Quality, learned)!.Value, LifecycleWarning, learned);
     }
 
     /// <summary>Validates an already-built request (the service does this before calling).</summary>

@@ -72,7 +72,7 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
         {
             var message = _connection.Describe(failure, call.Attempts, profile.Model) + Hint(failure, profile.Model);
             _connection.Log($"image: {profile.Model} failed: {message}");
-            return result with { Outcome = OutcomeOf(failure.Kind), Latency = Elapsed(started), ErrorMessage = message };
+            return result with { Outcome = OutcomeOf(failure.Kind), Latency = Elapsed(started), ErrorMessage = message, Moderation = failure.Moderation };
         }
 
         var collection = call.Value!;
@@ -163,7 +163,9 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
                 "low" => GeneratedImageQuality.LowQuality,
                 "medium" => GeneratedImageQuality.MediumQuality,
                 "high" => GeneratedImageQuality.HighQuality,
-                _ => GeneratedImageQuality.Auto,
+                "auto" => GeneratedImageQuality.Auto,
+                var other => new GeneratedImageQuality(other), // xhigh, max (gpt-image-2.5 and later): sent as named
+
             };
         }
         return options;

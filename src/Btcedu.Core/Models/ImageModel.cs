@@ -26,6 +26,12 @@ public sealed record ImageModel
     public TokenPrices? TokenPrices { get; init; }
     /// <summary>size → quality → expected image output tokens.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> OutputTokens { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, int>>();
+    /// <summary>The rule that gives output tokens for any size (custom-size models); the table wins for a size it lists.</summary>
+    public TokenRule? OutputTokenRule { get; init; }
+    /// <summary>Cached-input prices per million (text, image), when published; shown, not used for estimates.</summary>
+    public CachedInputPrices? CachedPrices { get; init; }
+    /// <summary>Batch API prices per million, or null when the model is not confirmed to support the Batch API.</summary>
+    public TokenPrices? BatchPrices { get; init; }
     /// <summary>Expected prompt tokens per call.</summary>
     public int InputTokens { get; init; } = 200;
     public ModelLifecycle Lifecycle { get; init; } = ModelLifecycle.None;
@@ -64,9 +70,17 @@ public sealed record ImageModel
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
-    /// <summary>What one call is expected to cost, to reserve against the cap; "auto" is budgeted as the dearest quality. Null when unpriced.</summary>
-    public decimal? EstimateUsd(string size, string quality)
+    /// <summary>
+    /// What one call is expected to cost, to reserve against the cap; "auto" is budgeted as the dearest quality. A
+    /// token-billed model's estimate comes from <paramref name="learned"/> when the workspace has paid for images of
+    /// this size and quality, else from the catalogue. Null when unpriced.
+    /// </summary>
+    public decimal? EstimateUsd(string size, string quality, LearnedTokens? learned = null)
     {
+        if (TokenPrices is { } prices && learned is not null)
+        {
+            return prices.Cost(new ImageTokenUsage(InputTokens, 0, learned.OutputTokens));
+        }
         var candidates = quality == "auto" ? Qualities.Where(q => q != "auto").ToList() : [quality];
         decimal? worst = null;
         foreach (var q in candidates)
@@ -81,6 +95,23 @@ public sealed record ImageModel
         return worst;
     }
 
+    /// <summary>Where <see cref="EstimateUsd"/> takes its number from, for this size and quality.</summary>
+    public EstimateSource EstimateSourceOf(string size, string quality, LearnedTokens? learned = null)
+    {
+        if (TokenPrices is null)
+        {
+            return EstimateSource.PublishedPrice;
+        }
+        if (learned is not null)
+        {
+            return EstimateSource.Ledger;
+        }
+        var q = quality == "auto" ? Qualities.Where(x => x != "auto").Last() : quality;
+        return OutputTokens.TryGetValue(size, out var exact) && exact.ContainsKey(q) ? EstimateSource.PublishedTokens
+            : OutputTokenRule is not null ? EstimateSource.TokenRule
+            : EstimateSource.ScaledUpperBound;
+    }
+
     /// <summary>Expected image output tokens for a size and quality (null when the catalogue cannot tell).</summary>
     public int? ExpectedOutputTokens(string size, string quality)
     {
@@ -92,7 +123,11 @@ public sealed record ImageModel
         {
             return null;
         }
-        // An unlisted size: the listed size with the most tokens per pixel, scaled. An upper bound, as a cap needs.
+        if (OutputTokenRule is { } rule)
+        {
+            return rule.OutputTokens(w, h, quality);
+        }
+        // An unlisted size without a rule: the listed size with the most tokens per pixel, scaled. An upper bound, as a cap needs.
         double? perPixel = null;
         foreach (var (listed, byQuality) in OutputTokens)
         {

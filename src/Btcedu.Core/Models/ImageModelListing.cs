@@ -21,12 +21,24 @@ public sealed record ImageModelListing
     public decimal? TextInputPerMillionUsd { get; init; }
     public decimal? ImageInputPerMillionUsd { get; init; }
     public decimal? ImageOutputPerMillionUsd { get; init; }
-    /// <summary>What one image at the default size and quality is expected to cost.</summary>
+    /// <summary>What one image at the default size and quality is expected to cost (what a run reserves for it).</summary>
     public decimal? EstimatedCostUsd { get; init; }
+    /// <summary>The image output tokens that estimate counts, when the model bills by tokens.</summary>
+    public int? EstimatedOutputTokens { get; init; }
+    /// <summary>Where the estimate came from: the catalogue (price, published tokens, rule) or this workspace's ledger.</summary>
+    public required EstimateSource EstimateSource { get; init; }
+    /// <summary>With EstimateSource Ledger: how many settled images (at most 20) it looked at.</summary>
+    public int? SettledImages { get; init; }
+    /// <summary>Cached-input prices per million, when published.</summary>
+    public decimal? CachedTextInputPerMillionUsd { get; init; }
+    public decimal? CachedImageInputPerMillionUsd { get; init; }
+    /// <summary>Whether OpenAI's model page confirms Batch API support (then the catalogue has its batch prices).</summary>
+    public bool BatchSupported { get; init; }
     /// <summary>Whether it is the configured image_model.</summary>
     public bool IsConfigured { get; init; }
 
-    public static ImageModelListing From(ImageModel model, DateOnly today, string configuredModel) => new()
+    /// <param name="learned">What the workspace paid for its last images at the default size and quality, if any.</param>
+    public static ImageModelListing From(ImageModel model, DateOnly today, string configuredModel, LearnedTokens? learned = null) => new()
     {
         Name = model.Name,
         Family = model.Family,
@@ -44,7 +56,14 @@ public sealed record ImageModelListing
         TextInputPerMillionUsd = model.TokenPrices?.TextInputPerMillion,
         ImageInputPerMillionUsd = model.TokenPrices?.ImageInputPerMillion,
         ImageOutputPerMillionUsd = model.TokenPrices?.ImageOutputPerMillion,
-        EstimatedCostUsd = model.EstimateUsd(model.DefaultSize, model.DefaultQuality),
+        EstimatedCostUsd = model.EstimateUsd(model.DefaultSize, model.DefaultQuality, learned),
+        EstimatedOutputTokens = model.TokenPrices is null ? null
+            : learned?.OutputTokens ?? model.ExpectedOutputTokens(model.DefaultSize, model.DefaultQuality == "auto" ? model.Qualities.Where(q => q != "auto").Last() : model.DefaultQuality),
+        EstimateSource = model.EstimateSourceOf(model.DefaultSize, model.DefaultQuality, learned),
+        SettledImages = model.TokenPrices is null ? null : learned?.Images,
+        CachedTextInputPerMillionUsd = model.CachedPrices?.TextInputPerMillion,
+        CachedImageInputPerMillionUsd = model.CachedPrices?.ImageInputPerMillion,
+        BatchSupported = model.BatchPrices is not null,
         IsConfigured = string.Equals(model.Name, configuredModel, StringComparison.Ordinal),
     };
 }

@@ -7,7 +7,7 @@ namespace Btcedu.Core.Models;
 internal static class ModelCatalogReader
 {
     private static readonly string[] ImageFields =
-        ["family", "sizes", "default_size", "qualities", "default_quality", "styles", "price_per_image", "token_prices", "output_tokens", "input_tokens", "deprecated", "shutdown", "replacement"];
+        ["family", "sizes", "default_size", "qualities", "default_quality", "styles", "price_per_image", "token_prices", "output_tokens", "output_token_rule", "cached_input_prices", "batch_prices", "input_tokens", "deprecated", "shutdown", "replacement"];
     private static readonly string[] LlmFields = ["input", "output", "deprecated", "shutdown", "replacement"];
 
     public static ImageModel ReadImage(string name, IReadOnlyDictionary<string, CatalogField> fields)
@@ -68,9 +68,41 @@ internal static class ModelCatalogReader
         var outputTokens = fields.TryGetValue("output_tokens", out var ot)
             ? Table(ot, $"{path}.output_tokens", (f, p) => (int)Whole(f, p))
             : new Dictionary<string, IReadOnlyDictionary<string, int>>();
-        if (tokenPrices is not null && outputTokens.Count == 0)
+        TokenRule? rule = null;
+        if (fields.TryGetValue("output_token_rule", out var rf))
         {
-            throw Invalid(fields["token_prices"], $"{path}.output_tokens", "a model billed by tokens needs output_tokens to estimate its calls");
+            var map = Mapping(rf, $"{path}.output_token_rule");
+            CheckKnown(map, ["factors", "scale"], $"{path}.output_token_rule");
+            var factors = QualityMap(Required(map, "factors", $"{path}.output_token_rule"), $"{path}.output_token_rule.factors", (f, p) => (int)Whole(f, p));
+            var scale = map.TryGetValue("scale", out var sf) ? QualityMap(sf, $"{path}.output_token_rule.scale", Usd) : new Dictionary<string, decimal>();
+            foreach (var q in qualities.Where(q => q != "auto" && !factors.ContainsKey(q)))
+            {
+                throw Invalid(rf, $"{path}.output_token_rule.factors", $"no factor for the quality {q}; give one for each of {string.Join(", ", qualities.Where(x => x != "auto"))}");
+            }
+            rule = new TokenRule(factors, scale);
+        }
+        if (tokenPrices is not null && outputTokens.Count == 0 && rule is null)
+        {
+            throw Invalid(fields["token_prices"], $"{path}.output_tokens", "a model billed by tokens needs output_tokens or output_token_rule to estimate its calls");
+        }
+        CachedInputPrices? cached = null;
+        if (fields.TryGetValue("cached_input_prices", out var cf))
+        {
+            var map = Mapping(cf, $"{path}.cached_input_prices");
+            CheckKnown(map, ["text_input", "image_input"], $"{path}.cached_input_prices");
+            cached = new CachedInputPrices(
+                Usd(Required(map, "text_input", $"{path}.cached_input_prices"), $"{path}.cached_input_prices.text_input"),
+                Usd(Required(map, "image_input", $"{path}.cached_input_prices"), $"{path}.cached_input_prices.image_input"));
+        }
+        TokenPrices? batch = null;
+        if (fields.TryGetValue("batch_prices", out var bf))
+        {
+            var map = Mapping(bf, $"{path}.batch_prices");
+            CheckKnown(map, ["text_input", "image_input", "image_output"], $"{path}.batch_prices");
+            batch = new TokenPrices(
+                Usd(Required(map, "text_input", $"{path}.batch_prices"), $"{path}.batch_prices.text_input"),
+                Usd(Required(map, "image_input", $"{path}.batch_prices"), $"{path}.batch_prices.image_input"),
+                Usd(Required(map, "image_output", $"{path}.batch_prices"), $"{path}.batch_prices.image_output"));
         }
 
         return new ImageModel
@@ -85,6 +117,9 @@ internal static class ModelCatalogReader
             PricePerImage = perImage,
             TokenPrices = tokenPrices,
             OutputTokens = outputTokens,
+            OutputTokenRule = rule,
+            CachedPrices = cached,
+            BatchPrices = batch,
             InputTokens = fields.TryGetValue("input_tokens", out var it) ? (int)Whole(it, $"{path}.input_tokens") : 200,
             Lifecycle = Lifecycle(fields, path),
         };
@@ -163,6 +198,21 @@ internal static class ModelCatalogReader
             table[s] = row;
         }
         return table;
+    }
+
+    /// <summary>quality → value.</summary>
+    private static Dictionary<string, T> QualityMap<T>(CatalogField f, string path, Func<CatalogField, string, T> read)
+    {
+        var row = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var (quality, value) in Mapping(f, path))
+        {
+            var q = quality.Trim().ToLowerInvariant();
+            if (!row.TryAdd(q, read(value, $"{path}.{quality}")))
+            {
+                throw Invalid(value.File, value.Key, $"{path}.{quality}", $"the quality {q} appears more than once");
+            }
+        }
+        return row;
     }
 
     private static string Size(CatalogField f, string path) => SizeText(f, Scalar(f, path), path);

@@ -14,6 +14,23 @@ internal sealed record ApiFailure(ApiFailureKind Kind, int Status, string? Code,
 {
     private static readonly string[] ContentPolicyCodes = ["content_policy_violation", "moderation_blocked", "content_filter"];
 
+    /// <summary>
+    /// Refusals that retrying cannot cure: no credit, or a spend or usage limit reached. OpenAI answers them with HTTP
+    /// 429 and these codes since 2026-09 (help.openai.com/en/articles/5955604 and 6614457; the error-codes guide),
+    /// with the type insufficient_quota or another; the code decides, whatever the type and status.
+    /// </summary>
+    internal static readonly string[] QuotaCodes =
+        ["insufficient_quota", "organization_spend_limit_exceeded", "project_spend_limit_exceeded", "organization_usage_limit_exceeded", "credit_balance_exhausted"];
+
+    /// <summary>Codes that ask every caller to hold for the Retry-After and try again: 429 slow_down (traffic rose too fast), 503 server_is_overloaded.</summary>
+    internal static readonly string[] PauseCodes = ["rate_limit_exceeded", "slow_down", "server_is_overloaded"];
+
+    /// <summary>Whether this failure asks every worker to pause for its Retry-After (a rate limit, slow_down, an overloaded server).</summary>
+    public bool PausesEveryone => Kind == ApiFailureKind.RateLimited || (Code is not null && PauseCodes.Contains(Code));
+
+    /// <summary>The moderation stage and categories a gpt-image moderation block came with, when it did.</summary>
+    public ModerationDetails? Moderation { get; init; }
+
     /// <summary>Whether the retry policy should try again: only conditions that can pass on their own.</summary>
     public bool IsTransient => Kind is ApiFailureKind.RateLimited or ApiFailureKind.ServerError or ApiFailureKind.Network or ApiFailureKind.TimedOut;
 
@@ -78,11 +95,12 @@ internal sealed record ApiFailure(ApiFailureKind Kind, int Status, string? Code,
     private static ApiFailure FromResponse(ClientResultException cre, SecretScrubber scrubber)
     {
         var status = cre.Status;
-        var (code, type, message) = ReadError(cre);
+        var (code, type, message, moderation) = ReadError(cre);
         message = scrubber.Scrub(string.IsNullOrWhiteSpace(message) ? $"HTTP {status} without an error message" : message.Trim());
         var kind = status switch
         {
-            429 when code == "insufficient_quota" || type == "insufficient_quota" => ApiFailureKind.QuotaExhausted,
+            // A spend, usage or credit refusal by its code (any status, any type), or the older type alone.
+            _ when QuotaCodes.Contains(code) || (status == 429 && type == "insufficient_quota") => ApiFailureKind.QuotaExhausted,
             429 => ApiFailureKind.RateLimited,
             408 => ApiFailureKind.TimedOut,
             >= 500 => ApiFailureKind.ServerError,
@@ -92,34 +110,48 @@ internal sealed record ApiFailure(ApiFailureKind Kind, int Status, string? Code,
             _ when IsContentPolicy(code, type, message) => ApiFailureKind.ContentPolicy,
             _ => ApiFailureKind.BadRequest,
         };
-        return new ApiFailure(kind, status, code ?? type, message);
+        return new ApiFailure(kind, status, code ?? type, message) { Moderation = kind == ApiFailureKind.ContentPolicy ? moderation : null };
     }
 
     private static bool IsContentPolicy(string? code, string? type, string message) =>
         ContentPolicyCodes.Contains(code) || ContentPolicyCodes.Contains(type)
         || message.Contains("safety system", StringComparison.OrdinalIgnoreCase);
 
-    private static (string? Code, string? Type, string? Message) ReadError(ClientResultException cre)
+    private static (string? Code, string? Type, string? Message, ModerationDetails? Moderation) ReadError(ClientResultException cre)
     {
         try
         {
             var content = cre.GetRawResponse()?.Content;
             if (content is null || content.ToMemory().IsEmpty)
             {
-                return (null, null, null);
+                return (null, null, null, null);
             }
             using var doc = JsonDocument.Parse(content.ToMemory());
             if (doc.RootElement.ValueKind == JsonValueKind.Object
                 && doc.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
             {
-                return (Text(error, "code"), Text(error, "type"), Text(error, "message"));
+                return (Text(error, "code"), Text(error, "type"), Text(error, "message"), ReadModeration(error));
             }
         }
         catch (JsonException)
         {
             // Not JSON (a gateway's HTML error page): fall through to the status alone.
         }
-        return (null, null, null);
+        return (null, null, null, null);
+    }
+
+    /// <summary>error.moderation_details: {"moderation_stage": "input" | "output", "categories": ["violence", ...]}.</summary>
+    private static ModerationDetails? ReadModeration(JsonElement error)
+    {
+        if (!error.TryGetProperty("moderation_details", out var details) || details.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        var stage = Text(details, "moderation_stage");
+        var categories = details.TryGetProperty("categories", out var c) && c.ValueKind == JsonValueKind.Array
+            ? c.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).Where(x => x.Length > 0).Take(20).ToList()
+            : [];
+        return stage is null && categories.Count == 0 ? null : new ModerationDetails(stage, categories);
     }
 
     private static string? Text(JsonElement e, string name) =>

@@ -183,7 +183,7 @@ internal sealed class OpenAIConnection : IDisposable
         }
     }
 
-    /// <summary>A 429's Retry-After, or no requests left in the window, pauses every worker until the reset.</summary>
+    /// <summary>A 429's (or an overloaded server's) Retry-After, or no requests left in the window, pauses every worker until the reset.</summary>
     private void Observe(System.ClientModel.Primitives.PipelineResponse? response, ApiFailure? failure)
     {
         if (response is null)
@@ -191,7 +191,7 @@ internal sealed class OpenAIConnection : IDisposable
             return;
         }
         TimeSpan? pause = null;
-        if (failure is { Kind: ApiFailureKind.RateLimited })
+        if (failure is { PausesEveryone: true })
         {
             pause = ApiFailure.RetryAfter(response, Time);
         }
@@ -209,7 +209,8 @@ internal sealed class OpenAIConnection : IDisposable
                 && Interlocked.CompareExchange(ref _resumeAtTicks, resumeAt, current) != current)
             {
             }
-            Log(string.Create(CultureInfo.InvariantCulture, $"{_label}: the API's rate limit pauses every call for {wait.TotalSeconds:0.###}s."));
+            var why = failure is { PausesEveryone: true } ? $"the API's answer {failure.Reason}" : "the API's rate limit (no requests left in the window)";
+            Log(string.Create(CultureInfo.InvariantCulture, $"{_label}: {why} pauses every call for {wait.TotalSeconds:0.###}s."));
         }
     }
 
@@ -240,11 +241,13 @@ internal sealed class OpenAIConnection : IDisposable
         return failure.Kind switch
         {
             ApiFailureKind.RateLimited => $"Still rate limited after {tries} ({failure.Reason}): {failure.ApiMessage} Lower the parallelism (image_throttle_limit) or try again later.",
-            ApiFailureKind.QuotaExhausted => $"The OpenAI account has no quota left ({failure.Reason}): {failure.ApiMessage} Add credit or raise the project's limit, then retry.",
+            ApiFailureKind.QuotaExhausted => $"The OpenAI account may not spend more ({failure.Reason}): {failure.ApiMessage} {QuotaHint(failure.Code)}",
             ApiFailureKind.ServerError => $"The API kept failing ({failure.Reason}) after {tries}: {failure.ApiMessage}",
             ApiFailureKind.Network => $"Could not reach {SecretScrubber.Display(Endpoint, UriPartial.Authority)} after {tries}: {failure.ApiMessage} Check the network and openai_base_url / OPENAI_BASE_URL.",
             ApiFailureKind.TimedOut => string.Create(CultureInfo.InvariantCulture,
                 $"No answer after {tries} ({failure.ApiMessage}; per-attempt timeout {AttemptTimeout.TotalSeconds:0.###}s{(OverallTimeout is { } o ? $", overall deadline {o.TotalSeconds:0.###}s" : "")}). Raise image_timeout_seconds if the API is slow."),
+            ApiFailureKind.ContentPolicy when failure.Moderation is { } m =>
+                $"The provider's moderation blocked the {(m.Stage == "output" ? "generated image" : "prompt")} ({failure.Reason}; {m.Describe()}): {failure.ApiMessage} Not retried: the same prompt is blocked again; change the chapter's visual.",
             ApiFailureKind.ContentPolicy => $"The provider's safety system rejected the prompt ({failure.Reason}): {failure.ApiMessage}",
             ApiFailureKind.Unauthorized => $"The API rejected the key ({failure.Reason}): {failure.ApiMessage} Set OPENAI_API_KEY (or openai_api_key in btcedu.yaml) to a valid key.",
             ApiFailureKind.Forbidden => $"The key may not use {model} ({failure.Reason}): {failure.ApiMessage} Check the key's project and organisation access (some models need a verified organisation).",
@@ -253,6 +256,16 @@ internal sealed class OpenAIConnection : IDisposable
             _ => $"The API's answer could not be read: {failure.ApiMessage}",
         };
     }
+
+    /// <summary>What to do about a spend, usage or credit refusal, by its code (help.openai.com/en/articles/6614457).</summary>
+    private static string QuotaHint(string? code) => code switch
+    {
+        "credit_balance_exhausted" => "The organization has no prepaid credit left: add credit in the API billing settings, then retry.",
+        "organization_spend_limit_exceeded" => "The organization reached its spend limit: raise or remove it in the organization's limits, or wait for the monthly reset.",
+        "project_spend_limit_exceeded" => "The project reached its spend limit: raise or remove the project's limit, or wait for the monthly reset.",
+        "organization_usage_limit_exceeded" => "The organization reached its OpenAI-assigned usage limit: request a higher limit on the Limits page.",
+        _ => "Add credit or raise the project's limit, then retry.",
+    };
 
     public void Dispose()
     {

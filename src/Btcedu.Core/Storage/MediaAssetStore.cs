@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Btcedu.Core.Models;
 using Btcedu.Core.Workspace;
 using Microsoft.Data.Sqlite;
 
@@ -30,6 +31,30 @@ public sealed class MediaAssetStore
             ("$mime", asset.MimeType), ("$size", asset.SizeBytes), ("$meta", JsonSerializer.Serialize(asset.Metadata, BtceduJson.Compact)),
             ("$pv", asset.PromptVersionId), ("$now", Timestamps.Format(_db.Time.GetUtcNow())));
         tx.Commit();
+    }
+
+    /// <summary>
+    /// What this workspace paid for its last <see cref="LearnedTokens.Window"/> settled images of a model, requested
+    /// size and quality: the most output tokens among them, or null when it has none. Only images whose usage was
+    /// reported count (not estimated costs, not restored copies).
+    /// </summary>
+    public LearnedTokens? LearnedOutputTokens(string model, string requestedSize, string quality)
+    {
+        using var connection = _db.Connect();
+        var rows = connection.Query("""
+            SELECT MAX(tokens), COUNT(*) FROM (
+                SELECT json_extract(metadata, '$.output_tokens') AS tokens FROM media_assets
+                WHERE asset_type = 'image'
+                  AND json_extract(metadata, '$.model') = $m
+                  AND json_extract(metadata, '$.requested_size') = $s
+                  AND json_extract(metadata, '$.quality') = $q
+                  AND json_extract(metadata, '$.output_tokens') > 0
+                  AND coalesce(json_extract(metadata, '$.cost_estimated'), 0) = 0
+                  AND json_extract(metadata, '$.restored_from_version') IS NULL
+                ORDER BY id DESC LIMIT $n)
+            """, r => r.IsDBNull(0) ? null : new LearnedTokens(checked((int)r.GetInt64(0)), r.GetInt32(1)),
+            null, ("$m", model), ("$s", requestedSize), ("$q", quality), ("$n", LearnedTokens.Window));
+        return rows.SingleOrDefault();
     }
 
     public IReadOnlyList<MediaAsset> List(string? episodeId = null, string? assetType = null)

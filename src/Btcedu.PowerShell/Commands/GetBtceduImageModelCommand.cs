@@ -20,9 +20,8 @@ public sealed class GetBtceduImageModelCommand : BtceduCmdlet
 
     protected override void ProcessRecord()
     {
-        var settings = Workspace.Settings;
         var today = DateOnly.FromDateTime(Workspace.Time.GetUtcNow().UtcDateTime);
-        var listings = settings.Models.ImageModels.Select(m => ImageModelListing.From(m, today, settings.ImageModel)).ToList();
+        var listings = Workspace.ImageModelListings(today);
         foreach (var pattern in Name ?? ["*"])
         {
             var found = Matching(listings, m => m.Name, pattern, p => new Core.BtceduException("ImageModelNotFound", Core.BtceduErrorKind.ObjectNotFound,

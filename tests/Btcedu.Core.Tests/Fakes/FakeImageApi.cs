@@ -13,24 +13,43 @@ namespace Btcedu.Core.Tests.Fakes;
 /// <item>gpt-image-1-mini, gpt-image-1.5, chatgpt-image-latest: 1024x1024, 1536x1024, 1024x1536 (served until 2026-12-01).</item>
 /// <item>gpt-image-1, dall-e-3, dall-e-2 and unknown names: 404 model_not_found.</item>
 /// <item>response_format is rejected for gpt-image models (400 unknown_parameter).</item>
-/// <item>usage: output tokens grow with pixels and quality; prompt tokens with the prompt's length.</item>
+/// <item>usage: output tokens by OpenAI's rule (<see cref="OutputTokens"/>); prompt tokens with the prompt's length.</item>
 /// <item>optional: an images-per-minute limit with x-ratelimit-* headers and 429 rate_limit_exceeded, an exhausted
-/// quota (429 insufficient_quota), a required key (401 invalid_api_key) and a latency.</item>
+/// quota (429 insufficient_quota, or a spend/usage limit code: <see cref="QuotaCode"/>), a required key (401
+/// invalid_api_key) and a latency. Fault mode's content filter answers 400 moderation_blocked with moderation_details.</item>
 /// <item>optional: seeded fault injection (<see cref="FakeFaults"/>) for the fault soak.</item>
 /// </list>
 /// </summary>
 public sealed class FakeImageApi
 {
-    /// <summary>Output tokens at 1024x1024 per quality ("auto" answers as high).</summary>
-    public static readonly IReadOnlyDictionary<string, int> TokensPerMegapixel = new Dictionary<string, int>
+    /// <summary>
+    /// The output tokens gpt-image-2 bills, by the rule that reproduces OpenAI's published table ("auto" answers as
+    /// high): f = 16 / 48 / 96, s = floor((2·f·short + long) / (2·long)), ceil(f·s·(2,000,000 + W·H) / 4,000,000).
+    /// Written here independently of the catalogue, so the product's copy of the rule can be caught drifting.
+    /// The 2.5 / 2.6 models bill 3x that at low and medium (a published source says 3-4x; OpenAI publishes no
+    /// counts), gpt-image-2's high at high, 2x it at xhigh and 4x at max.
+    /// </summary>
+    public static int OutputTokens(string model, int width, int height, string quality)
     {
-        ["low"] = 196, ["medium"] = 1756, ["high"] = 7024, ["auto"] = 7024,
-    };
+        var newer = model.StartsWith("gpt-image-2.", StringComparison.Ordinal);
+        var (f, times) = quality switch
+        {
+            "low" => (16, newer ? 3 : 1),
+            "medium" => (48, newer ? 3 : 1),
+            "xhigh" => (96, 2),
+            "max" => (96, 4),
+            _ => (96, 1),
+        };
+        long shortEdge = Math.Min(width, height), longEdge = Math.Max(width, height);
+        var s = ((2L * f * shortEdge) + longEdge) / (2L * longEdge);
+        return (int)Math.Ceiling(f * s * (2_000_000.0 + ((long)width * height)) / 4_000_000.0) * times;
+    }
 
     private static readonly string[] CustomSizeModels = ["gpt-image-2", "gpt-image-2-2026-04-21", "gpt-image-2.5-sunburst", "gpt-image-2.5-flare", "gpt-image-2.6-sunburst", "gpt-image-2.6-flare"];
     private static readonly string[] FixedSizeModels = ["gpt-image-1-mini", "gpt-image-1.5", "gpt-image-1.5-2025-12-16", "chatgpt-image-latest"];
     private static readonly string[] FixedSizes = ["1024x1024", "1536x1024", "1024x1536"];
     private static readonly string[] Qualities = ["low", "medium", "high", "auto"];
+    private static readonly string[] NewerQualities = ["low", "medium", "high", "xhigh", "max", "auto"];
 
     private readonly ConcurrentDictionary<string, byte[]> _pngs = new(StringComparer.Ordinal);
     private readonly Queue<DateTimeOffset> _served = new();
@@ -48,6 +67,8 @@ public sealed class FakeImageApi
     /// <summary>The limit's window: a minute, shrunk by tests.</summary>
     public TimeSpan RateWindow { get; set; } = TimeSpan.FromMinutes(1);
     public bool QuotaExhausted { get; set; }
+    /// <summary>The code an exhausted quota answers with: insufficient_quota, or one of today's spend and usage limit codes.</summary>
+    public string QuotaCode { get; set; } = "insufficient_quota";
     /// <summary>When set, any other bearer key gets 401 invalid_api_key.</summary>
     public string? RequiredKey { get; set; }
     public TimeSpan Latency { get; set; }
@@ -78,6 +99,7 @@ public sealed class FakeImageApi
         ImagesPerMinute = null;
         RateWindow = TimeSpan.FromMinutes(1);
         QuotaExhausted = false;
+        QuotaCode = "insufficient_quota";
         RequiredKey = null;
         Latency = TimeSpan.Zero;
         lock (_gate)
@@ -96,7 +118,7 @@ public sealed class FakeImageApi
         }
         if (QuotaExhausted)
         {
-            return FakeResponse.Error(429, "insufficient_quota", "You exceeded your current quota, please check your plan and billing details.", "insufficient_quota");
+            return FakeResponse.SpendLimit(QuotaCode);
         }
 
         JsonElement request;
@@ -119,9 +141,10 @@ public sealed class FakeImageApi
             return FakeResponse.Error(400, "unknown_parameter", "Unknown parameter: 'response_format'.");
         }
         var quality = Text(request, "quality") ?? "auto";
-        if (!Qualities.Contains(quality))
+        var qualities = model.StartsWith("gpt-image-2.", StringComparison.Ordinal) ? NewerQualities : Qualities;
+        if (!qualities.Contains(quality))
         {
-            return FakeResponse.Error(400, "invalid_value", $"Invalid value: '{quality}'. Supported values are: 'low', 'medium', 'high', and 'auto'.");
+            return FakeResponse.Error(400, "invalid_value", $"Invalid value: '{quality}'. Supported values are: {string.Join(", ", qualities.Select(q => $"'{q}'"))}.");
         }
         var size = Text(request, "size") ?? (custom ? "1024x1024" : "auto");
         if (size == "auto")
@@ -139,7 +162,7 @@ public sealed class FakeImageApi
             return rejected;
         }
         var (w, h) = Parse(size);
-        var output = (int)Math.Ceiling(TokensPerMegapixel[quality] * ((double)w * h / (1024 * 1024)));
+        var output = OutputTokens(model, w, h, quality);
         var prompt = Text(request, "prompt") ?? "";
         var textTokens = Math.Max(1, (prompt.Length + 3) / 4);
         var fault = Faults is { } faults ? Draw(faults, prompt) : null;
@@ -202,7 +225,7 @@ public sealed class FakeImageApi
             else if (f.RejectsPrompt(prompt))
             {
                 outcome = "content_policy";
-                refusal = FakeResponse.ContentPolicy();
+                refusal = FakeResponse.ModerationBlocked("input", "violence");
             }
             else if ((u -= f.Storm) < f.ServerError)
             {

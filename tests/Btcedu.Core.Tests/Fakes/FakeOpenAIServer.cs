@@ -22,7 +22,7 @@ namespace Btcedu.Core.Tests.Fakes;
 ///   POST /_fake/default?path=...                      same body, served whenever the queue is empty
 ///   GET  /_fake/requests                              the recorded requests as JSON
 ///   POST /_fake/reset                                 clears queues, defaults, recordings and the image API's settings
-///   POST /_fake/images                                body {"imagesPerMinute":12,"windowMs":60000,"quotaExhausted":false,"requiredKey":"sk-…","latencyMs":0,
+///   POST /_fake/images                                body {"imagesPerMinute":12,"windowMs":60000,"quotaExhausted":false,"quotaCode":"credit_balance_exhausted","requiredKey":"sk-…","latencyMs":0,
 ///                                                     "faults":{"seed":42,"storm":0.02,"stormMs":1500,"contentPolicy":0.03,"serverError":0.05,
 ///                                                     "hang":0.02,"hangMs":8000,"truncated":0.03,"quota":0.005,"latencyMs":300,"jitterMs":500}}
 ///                                                     (faults: see <see cref="FakeFaults"/>; null turns them off)
@@ -271,6 +271,10 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         if (root.TryGetProperty("quotaExhausted", out var quota))
         {
             Images.QuotaExhausted = quota.GetBoolean();
+        }
+        if (root.TryGetProperty("quotaCode", out var quotaCode))
+        {
+            Images.QuotaCode = quotaCode.GetString() ?? "insufficient_quota";
         }
         if (root.TryGetProperty("requiredKey", out var key))
         {

@@ -161,7 +161,8 @@ public sealed class FakeFaultsTests
         await Configure(http, server, """{"faults":{"seed":1,"contentPolicy":1}}""");
         var rejected = await Post(http, url);
         Assert.Equal(400, rejected.Status);
-        Assert.Equal("content_policy_violation", rejected.Body.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("moderation_blocked", rejected.Body.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("input", rejected.Body.GetProperty("error").GetProperty("moderation_details").GetProperty("moderation_stage").GetString());
 
         await Configure(http, server, """{"faults":{"seed":1,"truncated":1}}""");
         var truncated = await Post(http, url);

@@ -61,6 +61,44 @@ public sealed record FakeResponse
         return r;
     }
 
+    /// <summary>
+    /// A spend or usage refusal as OpenAI sends it since 2026-09: HTTP 429 with one of organization_spend_limit_exceeded,
+    /// project_spend_limit_exceeded, organization_usage_limit_exceeded, credit_balance_exhausted (type insufficient_quota
+    /// unless told), or the older insufficient_quota.
+    /// </summary>
+    public static FakeResponse SpendLimit(string code = "insufficient_quota", string type = "insufficient_quota") =>
+        Error(429, code, code == "insufficient_quota"
+            ? "You exceeded your current quota, please check your plan and billing details."
+            : $"Request refused: {code.Replace('_', ' ')}. Review your organization's billing and limits.", type);
+
+    /// <summary>429 slow_down (traffic rose too fast) with Retry-After in seconds.</summary>
+    public static FakeResponse SlowDown(double retryAfterSeconds) =>
+        Error(429, "slow_down", "Please reduce your request rate: traffic increased faster than the service can absorb.", "rate_limit_error")
+            .WithHeader("Retry-After", retryAfterSeconds.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>503 server_is_overloaded with Retry-After in seconds.</summary>
+    public static FakeResponse Overloaded(double retryAfterSeconds) =>
+        Error(503, "server_is_overloaded", "Our servers are currently overloaded. Please try again later.", "service_unavailable_error")
+            .WithHeader("Retry-After", retryAfterSeconds.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>A gpt-image moderation block: 400 moderation_blocked, type image_generation_user_error, with error.moderation_details.</summary>
+    public static FakeResponse ModerationBlocked(string stage = "input", params string[] categories) =>
+        Json(new Dictionary<string, object?>
+        {
+            ["error"] = new Dictionary<string, object?>
+            {
+                ["message"] = "Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID.",
+                ["type"] = "image_generation_user_error",
+                ["param"] = null,
+                ["code"] = "moderation_blocked",
+                ["moderation_details"] = new Dictionary<string, object?>
+                {
+                    ["moderation_stage"] = stage,
+                    ["categories"] = categories.Length == 0 ? new[] { "violence" } : categories,
+                },
+            },
+        }, 400);
+
     public static FakeResponse ContentPolicy(string code = "content_policy_violation") =>
         Error(400, code, "Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.");
 

@@ -6,8 +6,8 @@ public sealed class ImageGenPlanTests
 {
     [Theory]
     [InlineData(10, 8)]      // room for all
-    [InlineData(0.30, 2)]    // $0.10597 each: two fit in $0.30
-    [InlineData(0.10, 0)]
+    [InlineData(0.10, 2)]    // $0.04075 each: two fit in $0.10
+    [InlineData(0.04, 0)]
     public async Task The_plan_says_how_many_chapters_fit_under_the_cap_and_the_dry_run_says_it_too(double cap, int fits)
     {
         await using var h = await StageHarness.StartAsync(StageHarness.Document(8, _ => "diagram", i => $"istem {i}"));
@@ -16,9 +16,9 @@ public sealed class ImageGenPlanTests
 
         Assert.Equal(fits, plan.ChaptersThatFit);
         var text = plan.Describe();
-        Assert.StartsWith("Episode 'ep1': generate 8 of 8 chapter image(s) with gpt-image-2 1920x1088 medium (cropped to 1920x1080), about 3499 output tokens per image, estimated $0.848", text, StringComparison.Ordinal);
+        Assert.StartsWith("Episode 'ep1': generate 8 of 8 chapter image(s) with gpt-image-2 1920x1088 medium (cropped to 1920x1080), about 1325 output tokens per image (the catalogue's rule), estimated $0.326", text, StringComparison.Ordinal);
         Assert.Equal(fits < 8, text.Contains($"about {fits} of them fit", StringComparison.Ordinal));
-        Assert.Contains("  ch08 (diagram): no image yet, $0.106", text, StringComparison.Ordinal);
+        Assert.Contains("  ch08 (diagram): no image yet, $0.041", text, StringComparison.Ordinal);
     }
 
     [Fact]

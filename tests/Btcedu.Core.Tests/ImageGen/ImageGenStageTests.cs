@@ -273,7 +273,7 @@ public sealed class ImageGenStageTests
     }
 
     [Theory]
-    [InlineData(0.32, 3)]   // three reservations fit, a fourth does not: the timed-out attempt is not retried
+    [InlineData(0.13, 3)]   // three reservations ($0.04075 each) fit, a fourth does not: the timed-out attempt is not retried
     [InlineData(1.00, 4)]   // room for another estimate: it is retried, and both attempts count
     public async Task A_retry_after_a_timed_out_attempt_is_made_only_when_the_cap_covers_it(double cap, int requests)
     {
@@ -298,7 +298,7 @@ public sealed class ImageGenStageTests
         else
         {
             Assert.Equal(3, summary.Generated);
-            Assert.True(results.Max(r => r.CostUsd) > 0.2m, "the retried chapter counts its timed-out attempt too");
+            Assert.True(results.Max(r => r.CostUsd) > 0.075m, "the retried chapter counts its timed-out attempt too");
         }
     }
 
@@ -307,21 +307,21 @@ public sealed class ImageGenStageTests
     [InlineData(4)]
     public async Task The_cost_cap_stops_the_run_and_is_never_exceeded(int throttle)
     {
-        // Eight given-prompt diagrams; the answers report no usage, so each costs its estimate of $0.10597
-        // (200 prompt tokens at $5/M + 3,499 output tokens at $30/M): the cap fits five (0.52985) but not six (0.63582).
+        // Eight given-prompt diagrams; the answers report no usage, so each costs its estimate of $0.04075
+        // (200 prompt tokens at $5/M + 1,325 output tokens at $30/M): the cap fits five (0.20375) but not six (0.2445).
         await using var h = await StageHarness.StartAsync(StageHarness.Document(8, _ => "diagram", i => $"istem {i}"));
         h.Server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.ImageBase64(TestImages.Png(1536, 1024)).WithDelay(TimeSpan.FromMilliseconds(50)));
 
-        var (summary, results) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = 0.55m, ThrottleLimit = throttle });
+        var (summary, results) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = 0.22m, ThrottleLimit = throttle });
 
         Assert.Equal(5, summary.Generated);
         Assert.Equal(3, summary.CostLimited);
         Assert.Equal(5, h.ImageRequests.Count);
-        Assert.Equal(5 * 0.10597m, summary.CostUsd);
+        Assert.Equal(5 * 0.04075m, summary.CostUsd);
         Assert.Equal(EpisodeStatus.COST_LIMIT, h.Workspace.Episodes.Get("ep1").Status);
         var runs = new PipelineRunStore(h.Workspace.Database);
         Assert.Equal(PipelineRunStatus.CostLimited, runs.List("ep1").Single().Status);
-        Assert.True(runs.TotalCostUsd("ep1") <= 0.55m);
+        Assert.True(runs.TotalCostUsd("ep1") <= 0.22m);
         Assert.Equal(3, h.Manifest()["images"]!.AsArray().Count(e => e!["status"]!.GetValue<string>() == "cost_limited"));
         if (throttle == 1)
         {
@@ -329,7 +329,7 @@ public sealed class ImageGenStageTests
         }
 
         // Earlier spending counts: a second run under the same cap has room for nothing.
-        var (second, _) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = 0.55m });
+        var (second, _) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = 0.22m });
         Assert.Equal(0, second.Generated);
         Assert.Equal(5, h.ImageRequests.Count);
         // Raising the cap finishes the episode.
@@ -423,8 +423,8 @@ public sealed class ImageGenStageTests
 
         Assert.Equal(4, plan.ToGenerate.Count());
         // Given prompts cost the image estimate; the LLM's chapters add its most: max_tokens and the prompt at its price.
-        Assert.Equal(["ch03", "ch06"], plan.ToGenerate.Where(i => i.EstimatedCostUsd == 0.10597m).Select(i => i.Chapter.ChapterId));
-        Assert.All(plan.ToGenerate.Where(i => i.NeedsLlm), i => Assert.InRange(i.EstimatedCostUsd, 0.10597m + 0.0001m, 0.10597m + 0.01m));
+        Assert.Equal(["ch03", "ch06"], plan.ToGenerate.Where(i => i.EstimatedCostUsd == 0.04075m).Select(i => i.Chapter.ChapterId));
+        Assert.All(plan.ToGenerate.Where(i => i.NeedsLlm), i => Assert.InRange(i.EstimatedCostUsd, 0.04075m + 0.0001m, 0.04075m + 0.01m));
         Assert.Equal(plan.ToGenerate.Sum(i => i.EstimatedCostUsd), plan.EstimatedCostUsd);
         Assert.Equal(0, plan.PromptVersion.Id);
         Assert.Empty(h.Server.Requests);

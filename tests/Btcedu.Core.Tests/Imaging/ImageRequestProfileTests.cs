@@ -18,10 +18,10 @@ public sealed class ImageRequestProfileTests
         Assert.Equal(("gpt-image-2", ImageModelFamily.GptImage2, "1920x1088", "medium", (string?)null), (p.Model, p.Family, p.Size, p.Quality, p.Style));
         Assert.Equal((1920, 1088), (p.Width, p.Height));
         Assert.Null(p.LifecycleWarning);
-        // 1920x1088 is not a published size: its output tokens are 1024x1024's per pixel (the most), scaled up: 3,499.
-        Assert.Equal(3499, p.ExpectedOutputTokens);
-        // The estimate is the expected tokens at the listed prices: 200 prompt tokens at $5/M + 3,499 output tokens at $30/M.
-        Assert.Equal(((200 * 5.00m) + (3499 * 30.00m)) / 1_000_000m, p.EstimatedCostUsd);
+        // 1920x1088 is not in OpenAI's table: the catalogue's token rule gives 1,325 output tokens at medium.
+        Assert.Equal(1325, p.ExpectedOutputTokens);
+        // The estimate is the expected tokens at the listed prices: 200 prompt tokens at $5/M + 1,325 output tokens at $30/M.
+        Assert.Equal(((200 * 5.00m) + (1325 * 30.00m)) / 1_000_000m, p.EstimatedCostUsd);
     }
 
     [Fact]
@@ -46,11 +46,32 @@ public sealed class ImageRequestProfileTests
     }
 
     [Fact]
-    public void An_unlisted_custom_size_is_estimated_from_the_dearest_tokens_per_pixel()
+    public void An_unlisted_custom_size_is_estimated_by_the_token_rule()
     {
         var p = ImageRequestProfile.Resolve("gpt-image-2", "3840x2160", "low", null, Catalog);
 
-        // 1024x1024 low has the most tokens per pixel (196 / 1,048,576).
+        // f = 16, s = floor((2·16·2160 + 3840) / (2·3840)) = 9, tokens = ceil(16·9·(2,000,000 + 8,294,400) / 4,000,000).
+        Assert.Equal(371, p.ExpectedOutputTokens);
+    }
+
+    [Fact]
+    public void A_model_without_a_rule_estimates_an_unlisted_size_from_the_dearest_tokens_per_pixel()
+    {
+        using var temp = new Btcedu.Core.Tests.Support.TempWorkspace();
+        temp.WriteFile("btcedu.yaml", """
+            image_models:
+              gpt-image-2-tableonly:
+                family: gpt-image-2
+                default_size: 1920x1088
+                qualities: [low, medium, high]
+                default_quality: medium
+                token_prices: { text_input: 5, image_input: 8, image_output: 30 }
+                output_tokens: { 1024x1024: { low: 196, medium: 1756, high: 7024 }, 1536x1024: { low: 158, medium: 1372, high: 5488 } }
+            """);
+        var settings = SettingsLoader.Load(temp.Paths, new Dictionary<string, string?>());
+        var p = ImageRequestProfile.Resolve("gpt-image-2-tableonly", "3840x2160", "low", null, settings.Models);
+
+        // 1024x1024 low has the most tokens per pixel (196 / 1,048,576): an upper bound.
         Assert.Equal((int)Math.Ceiling(196.0 / (1024 * 1024) * 3840 * 2160), p.ExpectedOutputTokens);
     }
 
@@ -104,7 +125,7 @@ public sealed class ImageRequestProfileTests
     [InlineData("gpt-image-2", null, null, "vivid", "ImageStyleInvalid")]
     [InlineData("dall-e-3", null, null, "cartoon", "ImageStyleInvalid")]
     [InlineData("dall-e-2", null, null, null, "ImageModelUnsupported")]
-    [InlineData("gpt-image-2.6-flare", null, null, null, "ImageModelUnsupported")]
+    [InlineData("gpt-image-3-nova", null, null, null, "ImageModelUnsupported")]
     public void Invalid_shapes_and_unknown_models_are_errors(string model, string? size, string? quality, string? style, string errorId)
     {
         var ex = Assert.Throws<BtceduException>(() => ImageRequestProfile.Resolve(model, size, quality, style, Catalog));

@@ -70,7 +70,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         AssertFullHd(result);
         Assert.Equal((1920, 1088), TestImages.Size(result.Image!));
         Assert.Equal(1, result.Attempts);
-        var expectedOutput = (long)Math.Ceiling(FakeImageApi.TokensPerMegapixel["medium"] * (1920.0 * 1088 / (1024 * 1024)));
+        var expectedOutput = (long)FakeImageApi.OutputTokens("gpt-image-2", 1920, 1088, "medium");
         Assert.Equal(expectedOutput, result.OutputTokens);
         Assert.Equal(new ImageTokenUsage(result.Usage!.TextInputTokens, 0, expectedOutput), result.Usage);
         Assert.Equal(((result.Usage.TextInputTokens * 5m) + (expectedOutput * 30m)) / 1_000_000m, result.CostUsd);

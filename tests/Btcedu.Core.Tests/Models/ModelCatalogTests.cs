@@ -22,11 +22,82 @@ public sealed class ModelCatalogTests
         Assert.Equal(ModelStatus.ShutDown, catalog.RequireImage("dall-e-3").Lifecycle.StatusOn(Today));
         var gpt2 = catalog.RequireImage("gpt-image-2").TokenPrices!;
         Assert.Equal((5.00m, 8.00m, 30.00m), (gpt2.TextInputPerMillion, gpt2.ImageInputPerMillion, gpt2.ImageOutputPerMillion));
-        // The default LLM is active with no announced shutdown; gpt-5-mini shuts down on 2026-12-11.
+        // The default LLM is active with no announced shutdown; gpt-5-mini shuts down on 2026-12-10 (OpenAI's emails;
+        // the deprecations page says 12-11: the earlier date is kept).
         Assert.Equal(ModelStatus.Active, catalog.RequireLlm(new BtceduSettings().LlmModel).Lifecycle.StatusOn(Today));
-        Assert.Equal(new DateOnly(2026, 12, 11), catalog.RequireLlm("gpt-5-mini").Lifecycle.ShutdownOn);
+        Assert.Equal(new DateOnly(2026, 12, 10), catalog.RequireLlm("gpt-5-mini").Lifecycle.ShutdownOn);
         // Every model can be estimated at its defaults: no call is ever made without a price.
         Assert.All(catalog.ImageModels, m => Assert.NotNull(m.EstimateUsd(m.DefaultSize, m.DefaultQuality)));
+    }
+
+    // OpenAI's published gpt-image-2 output tokens per image (pricing page and the gpt-image-2 model page, as checked
+    // 2026-12-04): written here by hand, not read from models.yaml, so a wrong rule or factor in the catalogue fails.
+    [Theory]
+    [InlineData(1024, 1024, "low", 196)]
+    [InlineData(1024, 1024, "medium", 1756)]
+    [InlineData(1024, 1024, "high", 7024)]
+    [InlineData(1536, 1024, "low", 158)]
+    [InlineData(1536, 1024, "medium", 1372)]
+    [InlineData(1536, 1024, "high", 5488)]
+    [InlineData(1024, 1536, "low", 158)]
+    [InlineData(1024, 1536, "medium", 1372)]
+    [InlineData(1024, 1536, "high", 5488)]
+    public void The_catalogues_token_rule_reproduces_OpenAIs_published_table(int width, int height, string quality, int published)
+    {
+        foreach (var name in new[] { "gpt-image-2", "gpt-image-2-2026-04-21" })
+        {
+            var model = ModelCatalog.Shipped.RequireImage(name);
+            Assert.NotNull(model.OutputTokenRule);
+            Assert.Equal(published, model.OutputTokenRule!.OutputTokens(width, height, quality));
+        }
+    }
+
+    [Fact]
+    public void The_default_image_costs_about_four_cents_by_the_rule()
+    {
+        var model = ModelCatalog.Shipped.RequireImage("gpt-image-2");
+
+        // s = floor((2·48·1088 + 1920) / 3840) = 27; ceil(48·27·(2,000,000 + 2,088,960) / 4,000,000) = 1,325.
+        Assert.Equal(1325, model.ExpectedOutputTokens("1920x1088", "medium"));
+        Assert.Equal(((200 * 5m) + (1325 * 30m)) / 1_000_000m, model.EstimateUsd("1920x1088", "medium"));
+        Assert.InRange(model.EstimateUsd("1920x1088", "medium")!.Value, 0.040m, 0.041m);
+    }
+
+    [Fact]
+    public void The_newer_models_bill_gpt_image_2s_rates_with_conservative_token_budgets_and_no_confirmed_batch()
+    {
+        var gpt2 = ModelCatalog.Shipped.RequireImage("gpt-image-2");
+        Assert.Equal((1.25m, 2.00m), (gpt2.CachedPrices!.TextInputPerMillion, gpt2.CachedPrices.ImageInputPerMillion));
+        Assert.Equal((2.50m, 4.00m, 15.00m), (gpt2.BatchPrices!.TextInputPerMillion, gpt2.BatchPrices.ImageInputPerMillion, gpt2.BatchPrices.ImageOutputPerMillion));
+        foreach (var name in new[] { "gpt-image-2.5-sunburst", "gpt-image-2.5-flare", "gpt-image-2.6-sunburst", "gpt-image-2.6-flare" })
+        {
+            var m = ModelCatalog.Shipped.RequireImage(name);
+            Assert.Equal(gpt2.TokenPrices, m.TokenPrices);
+            Assert.Equal(["low", "medium", "high", "xhigh", "max", "auto"], m.Qualities);
+            Assert.Null(m.BatchPrices);
+            // Unconfirmed counts are budgeted dearer than gpt-image-2's at every quality they share (3-4x reported at low and medium).
+            foreach (var q in new[] { "low", "medium", "high" })
+            {
+                Assert.True(m.ExpectedOutputTokens("1920x1088", q) >= 2 * gpt2.ExpectedOutputTokens("1920x1088", q), $"{name} {q}");
+            }
+            Assert.True(m.EstimateUsd("1920x1088", "auto") >= m.EstimateUsd("1920x1088", "max"));
+        }
+    }
+
+    [Theory]
+    [InlineData("output_token_rule: { factors: { low: 16, medium: 48 } }", "no factor for the quality high")]
+    [InlineData("output_token_rule: { factors: { low: 16, medium: 48, high: 96 }, scale: { low: '0,5' } }", "use a point")]
+    [InlineData("output_token_rule: { factor: { low: 16 } }", "unknown field")]
+    [InlineData("batch_prices: { text_input: 2.5, image_input: 4 }", "image_output")]
+    public void A_bad_token_rule_or_price_names_the_key(string field, string problem)
+    {
+        using var temp = new TempWorkspace();
+        temp.WriteFile("btcedu.yaml", $"image_models:\n  gpt-image-2:\n    {field}\n");
+
+        var ex = Assert.Throws<BtceduException>(() => SettingsLoader.Load(temp.Paths, new Dictionary<string, string?>()));
+
+        Assert.Equal("InvalidModelCatalog", ex.ErrorId);
+        Assert.Contains(problem, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -34,9 +105,9 @@ public sealed class ModelCatalogTests
     {
         using var temp = new TempWorkspace();
         temp.WriteFile("btcedu.yaml", """
-            image_model: gpt-image-2.6-flare
+            image_model: gpt-image-2.7-ember
             image_models:
-              gpt-image-2.6-flare:
+              gpt-image-2.7-ember:
                 family: gpt-image-2
                 default_size: 1920x1088
                 qualities: [low, medium, high]
@@ -48,7 +119,7 @@ public sealed class ModelCatalogTests
 
         var p = ImageRequestProfile.Resolve(settings, Today);
 
-        Assert.Equal(("gpt-image-2.6-flare", "1920x1088", "low"), (p.Model, p.Size, p.Quality));
+        Assert.Equal(("gpt-image-2.7-ember", "1920x1088", "low"), (p.Model, p.Size, p.Quality));
         Assert.Equal(((200 * 2.5m) + (150 * 12m)) / 1_000_000m, p.EstimatedCostUsd);
         Assert.NotNull(settings.Models.FindImage("gpt-image-2")); // the shipped ones are still there
     }

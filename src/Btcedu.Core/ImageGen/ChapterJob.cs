@@ -1,3 +1,4 @@
+using Btcedu.Core.OpenAi;
 using Btcedu.Core.Imaging;
 
 namespace Btcedu.Core.ImageGen;
@@ -121,7 +122,7 @@ internal sealed class ChapterJob
         if (!result.Succeeded || result.Image is null)
         {
             var failed = ManifestEntries.FailedCall(item, request, result, $"{result.Outcome}: {result.ErrorMessage}");
-            return new(await _manifest.RecordAsync(item, failed, cost, result.Attempts, intent).ConfigureAwait(false));
+            return new(await _manifest.RecordAsync(item, failed, cost, result.Attempts, intent, result.Outcome).ConfigureAwait(false));
         }
         var answer = new JournaledAnswer
         {

@@ -1,5 +1,6 @@
 using Btcedu.Core.Chapters;
 using Btcedu.Core.Imaging;
+using Btcedu.Core.OpenAi;
 
 namespace Btcedu.Core.ImageGen;
 
@@ -17,22 +18,19 @@ public sealed record ImageGenChapterResult
     public string? Error { get; init; }
     public string? Reason { get; init; }
     public int Attempts { get; init; }
+    /// <summary>For a failed chapter, how its call ended (ContentPolicyRejected, RateLimited, TimedOut, …); null otherwise.</summary>
+    public ApiOutcome? Outcome { get; init; }
 
     /// <summary>
     /// For a failed chapter, the error a script sees beside this result (ImageGenerationFailed, with the provider's
     /// reason, and this result as its target); null otherwise.
     /// </summary>
     public BtceduException? Failure() => Status != ImageStatus.Failed ? null
-        : new BtceduException("ImageGenerationFailed", FailureKind(Error),
-            $"Episode '{EpisodeId}', chapter {ChapterId}: no image was generated. {Error?.TrimEnd('.')}. Fix the cause, then run again to retry the chapter.", this);
-
-    // The stage starts an API failure's Error with the provider's outcome ("RateLimited: …").
-    private static BtceduErrorKind FailureKind(string? error) =>
-        Enum.TryParse<ImageGenOutcome>(error?.Split(':', 2)[0], ignoreCase: false, out var outcome) ? outcome switch
+        : new BtceduException("ImageGenerationFailed", Outcome switch
         {
-            ImageGenOutcome.ContentPolicyRejected => BtceduErrorKind.InvalidData,
-            ImageGenOutcome.RateLimited => BtceduErrorKind.LimitsExceeded,
-            ImageGenOutcome.TimedOut => BtceduErrorKind.OperationTimeout,
+            ApiOutcome.ContentPolicyRejected => BtceduErrorKind.InvalidData,
+            ApiOutcome.RateLimited => BtceduErrorKind.LimitsExceeded,
+            ApiOutcome.TimedOut => BtceduErrorKind.OperationTimeout,
             _ => BtceduErrorKind.InvalidResult,
-        } : BtceduErrorKind.InvalidResult;
+        }, $"Episode '{EpisodeId}', chapter {ChapterId}: no image was generated. {Error?.TrimEnd('.')}. Fix the cause, then run again to retry the chapter.", this);
 }

@@ -1,4 +1,5 @@
 using Btcedu.Core.Imaging;
+using Btcedu.Core.OpenAi;
 
 namespace Btcedu.Core.ImageGen;
 
@@ -31,7 +32,7 @@ internal sealed class ImagePlacer
         catch (BtceduException e)
         {
             // Paid for, but nothing usable came back (a truncated or non-image body): the chapter fails with its cost.
-            var failed = ManifestEntries.FailedCall(item, answered.Request, result, $"{ImageGenOutcome.Failed}: {e.Message}");
+            var failed = ManifestEntries.FailedCall(item, answered.Request, result, $"{ApiOutcome.Failed}: {e.Message}");
             _run.Journal.DropAnswer(_run.EpisodeId, item.Chapter.ChapterId);
             return await _manifest.RecordAsync(item, failed, answered.RunCost, result.Attempts, answered.Intent).ConfigureAwait(false);
         }
@@ -105,7 +106,7 @@ internal sealed class ImagePlacer
         var a = saved.Answer;
         var result = new ImageGenResult
         {
-            Outcome = ImageGenOutcome.Succeeded, Image = saved.Image, PromptSent = a.Prompt, RevisedPrompt = a.RevisedPrompt,
+            Outcome = ApiOutcome.Succeeded, Image = saved.Image, RevisedPrompt = a.RevisedPrompt,
             Usage = a.Usage, CostUsd = a.ImageCostUsd, CostEstimated = a.CostEstimated, Attempts = a.Attempts,
         };
         return new AnsweredImage(item, _run.Plan.Profile.ToRequest(a.Prompt), result, delivery.Id, a.CostUsd, Adopted: true);

@@ -1,3 +1,4 @@
+using Btcedu.Core.OpenAi;
 using Btcedu.Core.Workspace;
 
 namespace Btcedu.Core.ImageGen;
@@ -56,7 +57,8 @@ internal sealed class ManifestRecorder
     /// Puts a finished chapter into the manifest and the run's totals; <paramref name="journalId"/>, the chapter's
     /// delivery journal entry, is dropped once a manifest write holds the entry.
     /// </summary>
-    public async Task<ImageGenChapterResult> RecordAsync(PlannedChapter item, ManifestEntry entry, decimal cost, int attempts = 0, long? journalId = null)
+    /// <param name="outcome">For a failed chapter, how its call ended (its error's category follows from it).</param>
+    public async Task<ImageGenChapterResult> RecordAsync(PlannedChapter item, ManifestEntry entry, decimal cost, int attempts = 0, long? journalId = null, ApiOutcome? outcome = null)
     {
         if (entry.Status != ImageStatus.Generated)
         {
@@ -76,7 +78,7 @@ internal sealed class ManifestRecorder
         {
             await _run.Events.WriteAsync(new RunMessage($"{item.Chapter.ChapterId}: {entry.Error}", IsWarning: false)).ConfigureAwait(false);
         }
-        return _run.Result(item, entry.Status, cost, entry.Error, entry.Reason ?? (entry.Status == ImageStatus.Generated ? item.Reason : null), attempts);
+        return _run.Result(item, entry.Status, cost, entry.Error, entry.Reason ?? (entry.Status == ImageStatus.Generated ? item.Reason : null), attempts, outcome);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Btcedu.Core.OpenAi;
 using Btcedu.Core.Llm;
 
 namespace Btcedu.Core.ImageGen;
@@ -47,7 +48,7 @@ internal sealed class PromptWriter
         }
         _run.Ledger.Settle(reservation, written.CostUsd);
         _run.AddTokens(written.InputTokens, written.OutputTokens);
-        if (_run.StopFor(written.Outcome, written.ErrorMessage) is { } stop)
+        if (_run.StopFor(written.Outcome, written.ErrorMessage, fromLlm: true) is { } stop)
         {
             return new WrittenPrompt(null, written.CostUsd, Stop: stop);
         }

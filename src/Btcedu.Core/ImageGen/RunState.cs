@@ -3,6 +3,7 @@ using Btcedu.Core.Imaging;
 using Btcedu.Core.Llm;
 using Btcedu.Core.Storage;
 using Btcedu.Core.Workspace;
+using Btcedu.Core.OpenAi;
 
 namespace Btcedu.Core.ImageGen;
 
@@ -58,13 +59,13 @@ internal sealed class RunState
     /// The first answer no retry can fix (a rejected key, an exhausted quota, a model the endpoint does not serve)
     /// stops the run: no chapter after it is attempted. Returns the error that stopped it, or null.
     /// </summary>
-    public BtceduException? StopFor(Enum outcome, string? message)
+    public BtceduException? StopFor(ApiOutcome outcome, string? message, bool fromLlm = false)
     {
-        var (id, kind) = outcome.ToString() switch
+        var (id, kind) = outcome switch
         {
-            nameof(ImageGenOutcome.KeyRejected) => ("ApiKeyRejected", BtceduErrorKind.AuthenticationError),
-            nameof(ImageGenOutcome.QuotaExhausted) => ("QuotaExhausted", BtceduErrorKind.LimitsExceeded),
-            nameof(ImageGenOutcome.ModelUnavailable) => (outcome is TextGenOutcome ? "LlmModelUnavailable" : "ImageModelUnavailable", BtceduErrorKind.ResourceUnavailable),
+            ApiOutcome.KeyRejected => ("ApiKeyRejected", BtceduErrorKind.AuthenticationError),
+            ApiOutcome.QuotaExhausted => ("QuotaExhausted", BtceduErrorKind.LimitsExceeded),
+            ApiOutcome.ModelUnavailable => (fromLlm ? "LlmModelUnavailable" : "ImageModelUnavailable", BtceduErrorKind.ResourceUnavailable),
             _ => ((string?)null, BtceduErrorKind.NotSpecified),
         };
         if (id is null)
@@ -96,7 +97,7 @@ internal sealed class RunState
     });
 
     /// <summary>The output object for one chapter; its image path is set when the chapter has one on disk.</summary>
-    public ImageGenChapterResult Result(PlannedChapter item, ImageStatus status, decimal cost = 0, string? error = null, string? reason = null, int attempts = 0)
+    public ImageGenChapterResult Result(PlannedChapter item, ImageStatus status, decimal cost = 0, string? error = null, string? reason = null, int attempts = 0, ApiOutcome? outcome = null)
     {
         var image = Paths.ImageFile(EpisodeId, item.Chapter.ChapterId);
         return new ImageGenChapterResult
@@ -111,6 +112,7 @@ internal sealed class RunState
             Error = error,
             Reason = reason,
             Attempts = attempts,
+            Outcome = status == ImageStatus.Failed ? outcome ?? ApiOutcome.Failed : null,
         };
     }
 }

@@ -1,4 +1,5 @@
 using Btcedu.Core.Models;
+using Btcedu.Core.OpenAi;
 
 namespace Btcedu.Core.Imaging;
 
@@ -11,16 +12,13 @@ namespace Btcedu.Core.Imaging;
 /// </summary>
 public sealed record ImageGenResult
 {
-    public required ImageGenOutcome Outcome { get; init; }
+    public required ApiOutcome Outcome { get; init; }
     /// <summary>The delivered image's bytes (PNG, JPEG or WebP as the provider sent them), at most the size cap.</summary>
     public byte[]? Image { get; init; }
-    /// <summary>The prompt exactly as sent to the provider.</summary>
-    public required string PromptSent { get; init; }
     /// <summary>The provider's rewrite of the prompt (dall-e-3 reports one), else null.</summary>
     public string? RevisedPrompt { get; init; }
     /// <summary>HTTP requests made to the generation endpoint, retries included.</summary>
     public int Attempts { get; init; }
-    public TimeSpan Latency { get; init; }
     /// <summary>The API's reported usage; null when it reported none (dall-e-3, some gateways).</summary>
     public ImageTokenUsage? Usage { get; init; }
     public long? InputTokens => Usage?.InputTokens;
@@ -38,5 +36,5 @@ public sealed record ImageGenResult
     /// <summary>For people: what went wrong and what to do. Never holds a secret.</summary>
     public string? ErrorMessage { get; init; }
 
-    public bool Succeeded => Outcome == ImageGenOutcome.Succeeded;
+    public bool Succeeded => Outcome == ApiOutcome.Succeeded;
 }

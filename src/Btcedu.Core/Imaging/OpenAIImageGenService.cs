@@ -51,7 +51,6 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
         var profile = ImageRequestProfile.Resolve(request, _models);
         var client = _clients.GetOrAdd(profile.Model, m => new ImageClient(m, _connection.Credential, _connection.ClientOptions));
         var options = BuildOptions(profile);
-        var started = _connection.Time.GetTimestamp();
 
         var call = await _connection.ExecuteAsync(
             token => client.GenerateImagesAsync(request.Prompt, 1, options, token),
@@ -61,8 +60,7 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
         var timedOutCost = call.TimedOutAttempts * profile.EstimatedCostUsd;
         var result = new ImageGenResult
         {
-            Outcome = ImageGenOutcome.Failed,
-            PromptSent = request.Prompt,
+            Outcome = ApiOutcome.Failed,
             Attempts = call.Attempts,
             TimedOutAttempts = call.TimedOutAttempts,
             CostUsd = timedOutCost,
@@ -72,7 +70,7 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
         {
             var message = _connection.Describe(failure, call.Attempts, profile.Model) + Hint(failure, profile.Model);
             _connection.Log($"image: {profile.Model} failed: {message}");
-            return result with { Outcome = OutcomeOf(failure.Kind), Latency = Elapsed(started), ErrorMessage = message, Moderation = failure.Moderation };
+            return result with { Outcome = failure.Outcome, ErrorMessage = message, Moderation = failure.Moderation };
         }
 
         var collection = call.Value!;
@@ -88,21 +86,20 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
         };
         if (image is null)
         {
-            return Failed(result, started, "The API answered without an image.");
+            return Failed(result, "The API answered without an image.");
         }
 
         try
         {
             return result with
             {
-                Outcome = ImageGenOutcome.Succeeded,
+                Outcome = ApiOutcome.Succeeded,
                 Image = await ImageBytesAsync(image, cancellationToken).ConfigureAwait(false),
-                Latency = Elapsed(started),
             };
         }
         catch (BtceduException ex)
         {
-            return Failed(result, started, _connection.Scrubber.Scrub(ex.Message));
+            return Failed(result, _connection.Scrubber.Scrub(ex.Message));
         }
     }
 
@@ -133,13 +130,11 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
         : new Models.ImageTokenUsage(u.InputTokenCount, 0, u.OutputTokenCount); // no breakdown: all of it as text, the cheaper input
 #pragma warning restore OPENAI001
 
-    private ImageGenResult Failed(ImageGenResult result, long started, string message)
+    private ImageGenResult Failed(ImageGenResult result, string message)
     {
         _connection.Log($"image: {message}");
-        return result with { Outcome = ImageGenOutcome.Failed, Latency = Elapsed(started), ErrorMessage = message };
+        return result with { Outcome = ApiOutcome.Failed, ErrorMessage = message };
     }
-
-    private TimeSpan Elapsed(long started) => _connection.Time.GetElapsedTime(started);
 
 #pragma warning disable OPENAI001 // gpt-image sizes and qualities are marked experimental in OpenAI 2.x.
     private static ImageGenerationOptions BuildOptions(ImageRequestProfile profile)
@@ -171,17 +166,6 @@ public sealed class OpenAIImageGenService : IImageGenService, IDisposable
         return options;
     }
 #pragma warning restore OPENAI001
-
-    private static ImageGenOutcome OutcomeOf(ApiFailureKind kind) => kind switch
-    {
-        ApiFailureKind.ContentPolicy => ImageGenOutcome.ContentPolicyRejected,
-        ApiFailureKind.RateLimited => ImageGenOutcome.RateLimited,
-        ApiFailureKind.TimedOut => ImageGenOutcome.TimedOut,
-        ApiFailureKind.Unauthorized or ApiFailureKind.Forbidden => ImageGenOutcome.KeyRejected,
-        ApiFailureKind.QuotaExhausted => ImageGenOutcome.QuotaExhausted,
-        ApiFailureKind.NotFound => ImageGenOutcome.ModelUnavailable,
-        _ => ImageGenOutcome.Failed,
-    };
 
     private string Hint(ApiFailure failure, string model) =>
         failure.Kind == ApiFailureKind.NotFound && _models.FindImage(model)?.Lifecycle.Replacement is { } replacement

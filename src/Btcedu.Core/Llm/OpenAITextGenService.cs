@@ -55,19 +55,18 @@ public sealed class OpenAITextGenService : ITextGenService, IDisposable
         }
         messages.Add(new UserChatMessage(request.UserPrompt));
         var options = new ChatCompletionOptions { Temperature = (float)request.Temperature, MaxOutputTokenCount = request.MaxTokens };
-        var started = _connection.Time.GetTimestamp();
 
         var call = await _connection.ExecuteAsync(
             token => client.CompleteChatAsync(messages, options, token),
             cancellationToken).ConfigureAwait(false);
 
         // A timed-out attempt may have been completed and billed: count it at the most the call could cost.
-        var result = new TextGenResult { Outcome = TextGenOutcome.Failed, Attempts = call.Attempts, CostUsd = call.TimedOutAttempts * request.MaxCostUsd(price) };
+        var result = new TextGenResult { Outcome = ApiOutcome.Failed, Attempts = call.Attempts, CostUsd = call.TimedOutAttempts * request.MaxCostUsd(price) };
         if (call.Failure is { } failure)
         {
             var message = _connection.Describe(failure, call.Attempts, model);
             _connection.Log($"llm: {model} failed: {message}");
-            return result with { Outcome = OutcomeOf(failure.Kind), Latency = Elapsed(started), ErrorMessage = message };
+            return result with { Outcome = failure.Outcome, ErrorMessage = message };
         }
 
         var completion = call.Value!;
@@ -77,45 +76,32 @@ public sealed class OpenAITextGenService : ITextGenService, IDisposable
             InputTokens = completion.Usage?.InputTokenCount,
             OutputTokens = completion.Usage?.OutputTokenCount,
             CostUsd = result.CostUsd + price.Cost(input, output),
-            Latency = Elapsed(started),
         };
         var text = string.Concat(completion.Content.Where(p => p.Kind == ChatMessageContentPartKind.Text).Select(p => p.Text)).Trim();
 
         if (completion.FinishReason == ChatFinishReason.ContentFilter || !string.IsNullOrEmpty(completion.Refusal))
         {
-            return Fail(result, TextGenOutcome.ContentPolicyRejected,
+            return Fail(result, ApiOutcome.ContentPolicyRejected,
                 $"The model refused or its content filter stopped the answer: {_connection.Scrubber.Scrub(completion.Refusal ?? "content_filter")}");
         }
         if (text.Length == 0)
         {
-            return Fail(result, TextGenOutcome.Failed, "The model answered with no text.");
+            return Fail(result, ApiOutcome.Failed, "The model answered with no text.");
         }
         if (completion.FinishReason == ChatFinishReason.Length)
         {
             // A prompt cut off mid-sentence would go to the image model as is; better to fail and say why.
-            return Fail(result, TextGenOutcome.Failed, $"The answer was cut off at the {request.MaxTokens}-token limit; raise max_tokens for this prompt.");
+            return Fail(result, ApiOutcome.Failed, $"The answer was cut off at the {request.MaxTokens}-token limit; raise max_tokens for this prompt.");
         }
-        return result with { Outcome = TextGenOutcome.Succeeded, Text = text };
+        return result with { Outcome = ApiOutcome.Succeeded, Text = text };
     }
 
     public void Dispose() => _connection.Dispose();
 
-    private TextGenResult Fail(TextGenResult result, TextGenOutcome outcome, string message)
+    private TextGenResult Fail(TextGenResult result, ApiOutcome outcome, string message)
     {
         _connection.Log($"llm: {message}");
         return result with { Outcome = outcome, ErrorMessage = message };
     }
 
-    private TimeSpan Elapsed(long started) => _connection.Time.GetElapsedTime(started);
-
-    private static TextGenOutcome OutcomeOf(ApiFailureKind kind) => kind switch
-    {
-        ApiFailureKind.ContentPolicy => TextGenOutcome.ContentPolicyRejected,
-        ApiFailureKind.RateLimited => TextGenOutcome.RateLimited,
-        ApiFailureKind.TimedOut => TextGenOutcome.TimedOut,
-        ApiFailureKind.Unauthorized or ApiFailureKind.Forbidden => TextGenOutcome.KeyRejected,
-        ApiFailureKind.QuotaExhausted => TextGenOutcome.QuotaExhausted,
-        ApiFailureKind.NotFound => TextGenOutcome.ModelUnavailable,
-        _ => TextGenOutcome.Failed,
-    };
 }

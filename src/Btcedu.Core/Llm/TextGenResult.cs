@@ -1,3 +1,4 @@
+using Btcedu.Core.OpenAi;
 namespace Btcedu.Core.Llm;
 
 /// <summary>
@@ -6,16 +7,16 @@ namespace Btcedu.Core.Llm;
 /// </summary>
 public sealed record TextGenResult
 {
-    public required TextGenOutcome Outcome { get; init; }
+    public required ApiOutcome Outcome { get; init; }
     /// <summary>The completion's text; null unless Succeeded.</summary>
     public string? Text { get; init; }
     public int? InputTokens { get; init; }
     public int? OutputTokens { get; init; }
     public decimal CostUsd { get; init; }
     public int Attempts { get; init; }
-    public TimeSpan Latency { get; init; }
+
     /// <summary>For people: what went wrong and what to do. Never holds a secret.</summary>
     public string? ErrorMessage { get; init; }
 
-    public bool Succeeded => Outcome == TextGenOutcome.Succeeded;
+    public bool Succeeded => Outcome == ApiOutcome.Succeeded;
 }

@@ -31,6 +31,18 @@ internal sealed record ApiFailure(ApiFailureKind Kind, int Status, string? Code,
     /// <summary>The moderation stage and categories a gpt-image moderation block came with, when it did.</summary>
     public ModerationDetails? Moderation { get; init; }
 
+    /// <summary>How the call ended, for either service: the one mapping from a classified failure to an outcome.</summary>
+    public ApiOutcome Outcome => Kind switch
+    {
+        ApiFailureKind.ContentPolicy => ApiOutcome.ContentPolicyRejected,
+        ApiFailureKind.RateLimited => ApiOutcome.RateLimited,
+        ApiFailureKind.TimedOut => ApiOutcome.TimedOut,
+        ApiFailureKind.Unauthorized or ApiFailureKind.Forbidden => ApiOutcome.KeyRejected,
+        ApiFailureKind.QuotaExhausted => ApiOutcome.QuotaExhausted,
+        ApiFailureKind.NotFound => ApiOutcome.ModelUnavailable,
+        _ => ApiOutcome.Failed,
+    };
+
     /// <summary>Whether the retry policy should try again: only conditions that can pass on their own.</summary>
     public bool IsTransient => Kind is ApiFailureKind.RateLimited or ApiFailureKind.ServerError or ApiFailureKind.Network or ApiFailureKind.TimedOut;
 

@@ -27,7 +27,7 @@ public sealed class FakeOpenAIServerTests
             new OpenAIServiceOptions { BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromSeconds(3) });
         var result = await service.GenerateImageAsync(ImageRequestProfile.Resolve(new BtceduSettings(), new DateOnly(2026, 11, 25)).ToRequest("p"), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         Assert.Equal(2, result.Attempts);
         using var recorded = JsonDocument.Parse(await http.GetStringAsync("_fake/requests"));
         Assert.Equal(2, recorded.RootElement.GetArrayLength());

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Btcedu.Core.Imaging;
 using Btcedu.Core.Llm;
+using Btcedu.Core.OpenAi;
 
 namespace Btcedu.Core.Tests.Fakes;
 
@@ -18,10 +19,10 @@ public sealed class InMemoryImageGenService : IImageGenService
     public Func<ImageGenRequest, ImageGenResult> Answer { get; set; } = request => Succeeded(request, 0.05m);
 
     public static ImageGenResult Succeeded(ImageGenRequest request, decimal cost) =>
-        new() { Outcome = ImageGenOutcome.Succeeded, Image = Png, PromptSent = request.Prompt, Attempts = 1, CostUsd = cost };
+        new() { Outcome = ApiOutcome.Succeeded, Image = Png, Attempts = 1, CostUsd = cost };
 
-    public static ImageGenResult Failed(ImageGenRequest request, ImageGenOutcome outcome, string message) =>
-        new() { Outcome = outcome, PromptSent = request.Prompt, Attempts = 1, ErrorMessage = message };
+    public static ImageGenResult Failed(ImageGenRequest request, ApiOutcome outcome, string message) =>
+        new() { Outcome = outcome, Attempts = 1, ErrorMessage = message };
 
     public Task<ImageGenResult> GenerateImageAsync(ImageGenRequest request, CancellationToken cancellationToken)
     {
@@ -37,6 +38,6 @@ public sealed class InMemoryTextGenService : ITextGenService
     public Task<TextGenResult> CompleteAsync(TextGenRequest request, CancellationToken cancellationToken)
     {
         Requests.Enqueue(request);
-        return Task.FromResult(new TextGenResult { Outcome = TextGenOutcome.Succeeded, Text = "an in-memory prompt", InputTokens = 10, OutputTokens = 5, CostUsd = 0.0001m, Attempts = 1 });
+        return Task.FromResult(new TextGenResult { Outcome = ApiOutcome.Succeeded, Text = "an in-memory prompt", InputTokens = 10, OutputTokens = 5, CostUsd = 0.0001m, Attempts = 1 });
     }
 }

@@ -4,6 +4,7 @@ using Btcedu.Core.ImageGen;
 using Btcedu.Core.Imaging;
 using Btcedu.Core.Storage;
 using Btcedu.Core.Tests.Fakes;
+using Btcedu.Core.OpenAi;
 
 namespace Btcedu.Core.Tests.ImageGen;
 
@@ -48,7 +49,7 @@ public sealed class RunVerdictTests
         await using var h = await StageHarness.StartAsync(StageHarness.Document(8, _ => "diagram", i => $"istem {i}"));
         var images = new InMemoryImageGenService();
         images.Answer = r => r.Prompt.EndsWith("istem 3", StringComparison.Ordinal)
-            ? InMemoryImageGenService.Failed(r, ImageGenOutcome.ContentPolicyRejected, "rejected")
+            ? InMemoryImageGenService.Failed(r, ApiOutcome.ContentPolicyRejected, "rejected")
             : InMemoryImageGenService.Succeeded(r, 0.05m);
         var channel = Channel.CreateUnbounded<ImageGenEvent>();
 

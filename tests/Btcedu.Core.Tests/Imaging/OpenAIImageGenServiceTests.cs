@@ -66,7 +66,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         AssertFullHd(result);
         Assert.Equal((1920, 1088), TestImages.Size(result.Image!));
         Assert.Equal(1, result.Attempts);
@@ -75,13 +75,13 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         Assert.Equal(new ImageTokenUsage(result.Usage!.TextInputTokens, 0, expectedOutput), result.Usage);
         Assert.Equal(((result.Usage.TextInputTokens * 5m) + (expectedOutput * 30m)) / 1_000_000m, result.CostUsd);
         Assert.False(result.CostEstimated);
-        Assert.Equal("A Bitcoin block chain drawn as linked boxes", result.PromptSent);
         Assert.Null(result.ErrorMessage);
 
         var sent = Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
         Assert.Equal($"Bearer {Key}", sent.Header("Authorization"));
         var body = Body(sent);
         Assert.Equal("gpt-image-2", body.GetProperty("model").GetString());
+        Assert.Equal("A Bitcoin block chain drawn as linked boxes", body.GetProperty("prompt").GetString());
         Assert.Equal("1920x1088", body.GetProperty("size").GetString());
         Assert.Equal("medium", body.GetProperty("quality").GetString());
         Assert.False(body.TryGetProperty("response_format", out _));
@@ -95,7 +95,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         Assert.Equal("OpenAiApiKeyMissing", Assert.Throws<BtceduException>(() => OpenAIEndpoint.From(new BtceduSettings())).ErrorId);
     }
 
@@ -108,7 +108,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(quality: "high"), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         AssertFullHd(result);
         Assert.Equal(((10 * 5m) + (20 * 30m)) / 1_000_000m, result.CostUsd);
         var download = Assert.Single(_server.RequestsTo("/files/gpt.png"));
@@ -123,7 +123,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request("dall-e-3", quality: "hd", style: "natural"), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         AssertFullHd(result);
         Assert.Equal((1792, 1024), TestImages.Size(result.Image!));
         Assert.Equal("A revised prompt", result.RevisedPrompt);
@@ -146,7 +146,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request("dall-e-3"), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         AssertFullHd(result);
         Assert.Equal(0.080m, result.CostUsd);
         Assert.Equal("revised", result.RevisedPrompt);
@@ -164,7 +164,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         Assert.Equal(3, result.Attempts);
         Assert.Equal(3, _server.RequestsTo(FakeOpenAIServer.ImagesPath).Count);
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(550), $"waited only {clock.Elapsed}");
@@ -183,6 +183,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var service = Service(options: Fast with { MaxDelay = TimeSpan.FromMinutes(1), AttemptTimeout = TimeSpan.FromMinutes(1), OverallTimeout = TimeSpan.FromMinutes(5) }, time: time);
         var real = Stopwatch.StartNew();
+        var started = time.GetUtcNow();
 
         var task = service.GenerateImageAsync(Request(), CancellationToken.None);
         // Advance the fake clock in steps until the retry's 30 s wait has passed.
@@ -196,10 +197,10 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         }
         var result = await task;
 
-        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         Assert.Equal(2, result.Attempts);
         Assert.Contains(_log, l => l.Contains("retrying in 30s (as Retry-After asks)", StringComparison.Ordinal));
-        Assert.True(result.Latency >= TimeSpan.FromSeconds(30), $"latency on the fake clock {result.Latency}");
+        Assert.True(time.GetUtcNow() - started >= TimeSpan.FromSeconds(30), $"waited {time.GetUtcNow() - started} on the fake clock");
         Assert.True(real.Elapsed < TimeSpan.FromSeconds(10));
     }
 
@@ -211,7 +212,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.RateLimited, result.Outcome);
+        Assert.Equal(ApiOutcome.RateLimited, result.Outcome);
         Assert.Equal(4, result.Attempts);
         Assert.Equal(4, _server.RequestsTo(FakeOpenAIServer.ImagesPath).Count);
         Assert.Null(result.Image);
@@ -230,7 +231,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.ContentPolicyRejected, result.Outcome);
+        Assert.Equal(ApiOutcome.ContentPolicyRejected, result.Outcome);
         Assert.Equal(1, result.Attempts);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
         Assert.Contains("rejected as a result of our safety system", result.ErrorMessage);
@@ -246,7 +247,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.ContentPolicyRejected, result.Outcome);
+        Assert.Equal(ApiOutcome.ContentPolicyRejected, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
     }
 
@@ -260,7 +261,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         Assert.Equal(2, result.Attempts);
         Assert.Contains(_log, l => l.Contains($"HTTP {status}", StringComparison.Ordinal) && l.Contains("retrying", StringComparison.Ordinal));
     }
@@ -273,7 +274,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ApiOutcome.Failed, result.Outcome);
         Assert.Equal(4, _server.RequestsTo(FakeOpenAIServer.ImagesPath).Count);
         Assert.Contains("HTTP 502", result.ErrorMessage);
     }
@@ -287,7 +288,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.TimedOut, result.Outcome);
+        Assert.Equal(ApiOutcome.TimedOut, result.Outcome);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
         Assert.InRange(result.Attempts, 2, 4);
         Assert.Contains(_log, l => l.Contains("timeout", StringComparison.Ordinal) && l.Contains("retrying", StringComparison.Ordinal));
@@ -306,7 +307,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.TimedOut, result.Outcome);
+        Assert.Equal(ApiOutcome.TimedOut, result.Outcome);
         Assert.Equal(4, result.Attempts);
     }
 
@@ -320,7 +321,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         Assert.Equal(2, result.Attempts);
     }
 
@@ -334,7 +335,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         Assert.Equal(png[..(png.Length / 2)], result.Image);
         Assert.Equal(Profile().EstimatedCostUsd, result.CostUsd); // the API billed for it
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
@@ -348,7 +349,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ApiOutcome.Failed, result.Outcome);
         Assert.Null(result.Image);
         Assert.Contains("size cap", result.ErrorMessage);
     }
@@ -362,7 +363,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ApiOutcome.Failed, result.Outcome);
         Assert.Contains("size cap", result.ErrorMessage);
     }
 
@@ -376,7 +377,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ApiOutcome.Failed, result.Outcome);
         Assert.Contains("took longer than", result.ErrorMessage);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3));
     }
@@ -389,7 +390,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ApiOutcome.Failed, result.Outcome);
         Assert.Contains("refused to download http://images.example.invalid/a.png", result.ErrorMessage);
         Assert.DoesNotContain("SECRETSIG", result.ErrorMessage); // signed query strings are not shown
     }
@@ -403,7 +404,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.KeyRejected, result.Outcome);
+        Assert.Equal(ApiOutcome.KeyRejected, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
         Assert.Contains("OPENAI_API_KEY", result.ErrorMessage);
         Assert.DoesNotContain(Key, result.ErrorMessage);
@@ -418,7 +419,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.KeyRejected, result.Outcome);
+        Assert.Equal(ApiOutcome.KeyRejected, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
         Assert.Contains("organisation", result.ErrorMessage);
     }
@@ -431,7 +432,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request("dall-e-3"), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.ModelUnavailable, result.Outcome);
+        Assert.Equal(ApiOutcome.ModelUnavailable, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
         Assert.Contains("model_not_found", result.ErrorMessage);
         Assert.Contains("gpt-image-2.5-sunburst", result.ErrorMessage);
@@ -445,7 +446,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.QuotaExhausted, result.Outcome);
+        Assert.Equal(ApiOutcome.QuotaExhausted, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
         Assert.Contains("quota", result.ErrorMessage);
     }
@@ -458,7 +459,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ApiOutcome.Failed, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ImagesPath));
     }
 
@@ -475,7 +476,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ApiOutcome.Failed, result.Outcome);
         Assert.Equal(4, result.Attempts);
         Assert.Contains("Could not reach", result.ErrorMessage);
         Assert.Equal(3, _log.Count(l => l.Contains("network error", StringComparison.Ordinal) && l.Contains("retrying", StringComparison.Ordinal)));
@@ -490,7 +491,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         AssertFullHd(result);
         var normalised = ImageNormalizer.Normalize(result.Image!);
         Assert.Equal("1024x1024", normalised.SourceSize);
@@ -509,7 +510,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.KeyRejected, result.Outcome);
+        Assert.Equal(ApiOutcome.KeyRejected, result.Outcome);
         Assert.Equal(3, result.Attempts);
         Assert.All(_server.RequestsTo(FakeOpenAIServer.ImagesPath), r => Assert.Equal($"Bearer {Key}", r.Header("Authorization")));
         Assert.NotEmpty(_log);

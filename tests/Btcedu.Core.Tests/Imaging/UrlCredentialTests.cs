@@ -57,7 +57,7 @@ public sealed class UrlCredentialTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ApiOutcome.Failed, result.Outcome);
         Assert.Contains($"Could not reach http://127.0.0.1:{port}", result.ErrorMessage, StringComparison.Ordinal);
         Assert.NotEmpty(_log);
         AssertNoCredentials(result.ErrorMessage);
@@ -71,7 +71,7 @@ public sealed class UrlCredentialTests : IAsyncLifetime
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(ImageGenOutcome.ModelUnavailable, result.Outcome);
+        Assert.Equal(ApiOutcome.ModelUnavailable, result.Outcome);
         Assert.Contains("unknown or retired at http://127.0.0.1", result.ErrorMessage, StringComparison.Ordinal);
         AssertNoCredentials(result.ErrorMessage);
     }

@@ -35,7 +35,7 @@ public sealed class OpenAITextGenServiceTests : IAsyncLifetime
 
         var result = await service.CompleteAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(TextGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         Assert.Equal("A flat illustration of linked blocks.", result.Text);
         Assert.Equal(1_000, result.InputTokens);
         Assert.Equal(2_000, result.OutputTokens);
@@ -61,7 +61,7 @@ public sealed class OpenAITextGenServiceTests : IAsyncLifetime
 
         var result = await service.CompleteAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(TextGenOutcome.Succeeded, result.Outcome);
+        Assert.Equal(ApiOutcome.Succeeded, result.Outcome);
         Assert.Equal(3, result.Attempts);
         Assert.Equal(2, _log.Count(l => l.StartsWith("llm: attempt", StringComparison.Ordinal)));
     }
@@ -74,7 +74,7 @@ public sealed class OpenAITextGenServiceTests : IAsyncLifetime
 
         var result = await service.CompleteAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(TextGenOutcome.RateLimited, result.Outcome);
+        Assert.Equal(ApiOutcome.RateLimited, result.Outcome);
         Assert.Equal(4, _server.RequestsTo(FakeOpenAIServer.ChatPath).Count);
         Assert.Equal(0m, result.CostUsd);
     }
@@ -87,7 +87,7 @@ public sealed class OpenAITextGenServiceTests : IAsyncLifetime
 
         var result = await service.CompleteAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(TextGenOutcome.KeyRejected, result.Outcome);
+        Assert.Equal(ApiOutcome.KeyRejected, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ChatPath));
         Assert.Contains("OPENAI_API_KEY", result.ErrorMessage);
         Assert.DoesNotContain(Key, result.ErrorMessage);
@@ -102,7 +102,7 @@ public sealed class OpenAITextGenServiceTests : IAsyncLifetime
 
         var result = await service.CompleteAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(TextGenOutcome.ContentPolicyRejected, result.Outcome);
+        Assert.Equal(ApiOutcome.ContentPolicyRejected, result.Outcome);
         Assert.Single(_server.RequestsTo(FakeOpenAIServer.ChatPath));
     }
 
@@ -114,7 +114,7 @@ public sealed class OpenAITextGenServiceTests : IAsyncLifetime
 
         var result = await service.CompleteAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(TextGenOutcome.Failed, result.Outcome);
+        Assert.Equal(ApiOutcome.Failed, result.Outcome);
         Assert.Null(result.Text);
         Assert.Contains("cut off", result.ErrorMessage);
         Assert.True(result.CostUsd > 0m);
@@ -133,7 +133,7 @@ public sealed class OpenAITextGenServiceTests : IAsyncLifetime
 
         var result = await service.CompleteAsync(Request(), CancellationToken.None);
 
-        Assert.Equal(TextGenOutcome.TimedOut, result.Outcome);
+        Assert.Equal(ApiOutcome.TimedOut, result.Outcome);
     }
 
     [Fact]

@@ -27,12 +27,19 @@ internal sealed class ImageRestorer
         _history = history;
     }
 
-    /// <summary>Checks the restore (episode, chapter, version, lock) without writing; returns the version and the planned chapter.</summary>
-    public (ImageVersion Version, PlannedChapter Item, ImageGenPlan Plan) Check(string episodeId, string chapterId, int version, bool underLock = false)
+    /// <summary>
+    /// Checks the restore (episode, chapter, version, lock) without writing; returns the version, the chapter document
+    /// and the manifest. Only what restoring needs: a model the settings name that has been retired since, or an
+    /// unpriced LLM, does not stand in the way of putting a paid image back.
+    /// </summary>
+    public (ImageVersion Version, ChapterDocumentFile Chapters, ImageManifest? Manifest) Check(string episodeId, string chapterId, int version, bool underLock = false)
     {
-        var plan = _planner.Plan(episodeId, new ImageGenSelection());
-        var item = plan.Items.FirstOrDefault(i => i.Chapter.ChapterId == chapterId)
-            ?? throw ChapterCatalog.NotFound(episodeId, [chapterId], "-ChapterId");
+        var episode = _services.Episodes.Get(episodeId);
+        var chapters = _services.Chapters.Load(episode);
+        if (!chapters.Document.Chapters.Any(c => c.ChapterId == chapterId))
+        {
+            throw ChapterCatalog.NotFound(episodeId, [chapterId], "-ChapterId");
+        }
         var kept = _history.List(episodeId, chapterId).FirstOrDefault(v => v.Version == version)
             ?? throw new BtceduException("ImageVersionNotFound", BtceduErrorKind.ObjectNotFound,
                 $"Chapter '{chapterId}' of episode '{episodeId}' has no history version {version}. List its versions with Get-BtceduImageHistory {episodeId} -ChapterId {chapterId}.", version);
@@ -41,17 +48,19 @@ internal sealed class ImageRestorer
             throw new BtceduException("EpisodeLocked", BtceduErrorKind.ResourceBusy,
                 $"Episode '{episodeId}' is being generated; restore its image when the run has finished.", episodeId);
         }
-        return (kept, item, plan);
+        return (kept, chapters, ImageManifest.Load(_services.Paths.ManifestFile(episodeId)));
     }
 
     public ImageRestore Restore(string episodeId, string chapterId, int version)
     {
         var paths = _services.Paths;
         using var held = EpisodeLock.Acquire(paths.LockFile(Identifier.Require(episodeId, "Episode id")), episodeId, _services.Time);
-        var (kept, item, plan) = Check(episodeId, chapterId, version, underLock: true); // again, under the lock
+        var (kept, chapters, manifest) = Check(episodeId, chapterId, version, underLock: true); // again, under the lock
+        var entries = manifest?.Images.GroupBy(e => e.ChapterId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal) ?? [];
+        var chapter = chapters.Document.Chapters.Single(c => c.ChapterId == chapterId);
         var png = File.ReadAllBytes(kept.Path);
         AtomicFile.WriteAllBytes(_journal.StagedFile(episodeId, chapterId), png);
-        var archive = _journal.Place(episodeId, chapterId, item.Previous);
+        var archive = _journal.Place(episodeId, chapterId, entries.GetValueOrDefault(chapterId));
 
         var image = paths.ImageFile(episodeId, chapterId);
         // The record the version kept, whole (tokens, sizes, attempts), with the version it came back from.
@@ -68,7 +77,8 @@ internal sealed class ImageRestorer
         };
         _assets.Replace(ManifestEntries.Asset(episodeId, entry, png.LongLength, null));
         ManifestWriter.Write(paths, episodeId,
-            ManifestWriter.Compose(paths, episodeId, plan.Items.Select(i => (i.Chapter, i.Chapter.ChapterId == chapterId ? entry : i.Previous ?? ManifestEntries.Initial(i)))),
+            ManifestWriter.Compose(paths, episodeId, chapters.Document.Chapters.Select(c => (c, c.ChapterId == chapterId ? entry
+                : entries.GetValueOrDefault(c.ChapterId) ?? ManifestEntries.Blank(c, ImageStatus.Skipped) with { Reason = "no image yet" }))),
             _services.Time.GetUtcNow());
         _history.Remove(kept);
         var markers = _services.Invalidation.InvalidateChapterImages(episodeId, [chapterId], $"image of {chapterId} restored from history version {version}");
@@ -78,7 +88,7 @@ internal sealed class ImageRestorer
             ChapterId = chapterId,
             Version = version,
             Path = image,
-            UpToDate = entry.ChapterHash == item.ChapterHash,
+            UpToDate = entry.ChapterHash is { } hash && hash == _planner.CurrentHash(chapter),
             ReplacedKeptAs = archive.Version,
             Pruned = archive.Pruned,
             StaleMarkers = markers,

@@ -18,13 +18,13 @@ public sealed class ImageGenPlanner
     /// <summary>Stages whose markers only say "inputs may have changed": the chapter hash settles it.</summary>
     private static readonly HashSet<string> UpstreamStages = [.. new[] { Stage.correct, Stage.translate, Stage.adapt, Stage.chapterize }.Select(s => s.ToString())];
 
-    private readonly ImageGenServices _workspace;
+    private readonly ImageGenServices _services;
     private readonly PromptRegistry _prompts;
     private readonly PipelineRunStore _runs;
 
-    public ImageGenPlanner(ImageGenServices workspace, PromptRegistry prompts, PipelineRunStore runs)
+    public ImageGenPlanner(ImageGenServices services, PromptRegistry prompts, PipelineRunStore runs)
     {
-        _workspace = workspace;
+        _services = services;
         _prompts = prompts;
         _runs = runs;
     }
@@ -35,7 +35,7 @@ public sealed class ImageGenPlanner
     /// </summary>
     public ImageGenPlan Plan(string episodeId, ImageGenSelection selection, bool record = false)
     {
-        var episode = _workspace.Episodes.Get(episodeId);
+        var episode = _services.Episodes.Get(episodeId);
         if (episode.PipelineVersion != 2)
         {
             throw new BtceduException("EpisodeNotV2", BtceduErrorKind.InvalidOperation,
@@ -47,18 +47,18 @@ public sealed class ImageGenPlanner
                 $"Episode '{episodeId}' is {episode.Status}; images are generated for CHAPTERIZED episodes (or re-run on IMAGES_GENERATED / COST_LIMIT). Import its chapters with Import-BtceduChapter first.", episodeId);
         }
 
-        var settings = _workspace.Settings;
-        var today = DateOnly.FromDateTime(_workspace.Time.GetUtcNow().UtcDateTime);
+        var settings = _services.Settings;
+        var today = DateOnly.FromDateTime(_services.Time.GetUtcNow().UtcDateTime);
         var resolved = ImageRequestProfile.Resolve(settings, today);
         // After the workspace's first images, the estimate is what it paid for the last ones of the same shape.
-        var profile = resolved.WithLearned(new MediaAssetStore(_workspace.Database, _workspace.Paths).LearnedOutputTokens(resolved.Model, resolved.Size, resolved.Quality));
+        var profile = resolved.WithLearned(new MediaAssetStore(_services.Database, _services.Paths).LearnedOutputTokens(resolved.Model, resolved.Size, resolved.Quality));
         var (template, provisional) = _prompts.Load("imagegen", record: false);
-        var file = _workspace.Chapters.Load(episode);
+        var file = _services.Chapters.Load(episode);
         var chapters = file.Document.Chapters;
         CheckNames(episodeId, chapters, selection.Named, "-ChapterId");
         CheckNames(episodeId, chapters, selection.Restrict, "the piped chapters");
 
-        var paths = _workspace.Paths;
+        var paths = _services.Paths;
         var manifest = ImageManifest.Load(paths.ManifestFile(episodeId));
         var previous = manifest?.Images.ToDictionary(e => e.ChapterId, StringComparer.Ordinal) ?? [];
         var manifestMarker = StaleMarker.Read(paths.ManifestFile(episodeId));
@@ -90,7 +90,7 @@ public sealed class ImageGenPlanner
         }
 
         // An image a killed run was delivered and paid for, still on disk, is adopted rather than bought again.
-        var adoptable = new DeliveryJournal(paths, new ImageDeliveryStore(_workspace.Database)).Adoptable(episodeId,
+        var adoptable = new DeliveryJournal(paths, new ImageDeliveryStore(_services.Database)).Adoptable(episodeId,
             items.Where(i => i.Decision is ChapterDecision.Generate or ChapterDecision.NotSelected).ToDictionary(i => i.Chapter.ChapterId, i => i.ChapterHash, StringComparer.Ordinal));
         items = [.. items.Select(i => !adoptable.TryGetValue(i.Chapter.ChapterId, out var d) ? i
             : i.Decision == ChapterDecision.Generate
@@ -136,6 +136,26 @@ public sealed class ImageGenPlanner
     }
 
     /// <summary>
+    /// The hash an image of <paramref name="chapter"/> must have been made for to count as up to date under today's
+    /// settings; null when those settings could not run (a retired or unknown model, a missing template): then no
+    /// image counts as up to date, and the next run says why. Only reads, and refuses nothing.
+    /// </summary>
+    public string? CurrentHash(Chapter chapter)
+    {
+        try
+        {
+            var settings = _services.Settings;
+            var profile = ImageRequestProfile.Resolve(settings, DateOnly.FromDateTime(_services.Time.GetUtcNow().UtcDateTime));
+            var (template, _) = _prompts.Load("imagegen", record: false);
+            return ChapterHasher.Hash(chapter, new ImageHashInputs(settings.ImageStylePrefix, profile.Model, profile.Size, profile.Quality, profile.Style, template.ContentHash, settings.LlmModel));
+        }
+        catch (BtceduException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// The PNG on disk and its media_assets row are the truth, the manifest a summary of them: an image whose entry
     /// the manifest lacks (a manifest lost or deleted, a crash between writes) gets its entry back from its row, when
     /// the file is there at the recorded size and no killed run journaled it. Reads the rows only when some generated
@@ -147,10 +167,10 @@ public sealed class ImageGenPlanner
         {
             return new Dictionary<string, MediaAsset>();
         }
-        var paths = _workspace.Paths;
+        var paths = _services.Paths;
         // A killed run's journal says more (the image is new, so render goes stale): those chapters are adopted instead.
-        var journaled = new ImageDeliveryStore(_workspace.Database).List(episodeId).Where(d => d.Delivered || d.Answered).Select(d => d.ChapterId).ToHashSet(StringComparer.Ordinal);
-        return new MediaAssetStore(_workspace.Database, paths).List(episodeId, "image")
+        var journaled = new ImageDeliveryStore(_services.Database).List(episodeId).Where(d => d.Delivered || d.Answered).Select(d => d.ChapterId).ToHashSet(StringComparer.Ordinal);
+        return new MediaAssetStore(_services.Database, paths).List(episodeId, "image")
             .Where(a => a.ChapterId is not null && !journaled.Contains(a.ChapterId) && a.FilePath == paths.RelativeToEpisode(episodeId, paths.ImageFile(episodeId, a.ChapterId))
                 && new FileInfo(a.Path) is { Exists: true } f && f.Length == a.SizeBytes)
             .ToDictionary(a => a.ChapterId!, StringComparer.Ordinal);
@@ -175,7 +195,7 @@ public sealed class ImageGenPlanner
                 result[type] = (null, "plain");
                 continue;
             }
-            var path = Path.GetFullPath(Path.Combine(_workspace.Paths.Root, configured));
+            var path = Path.GetFullPath(Path.Combine(_services.Paths.Root, configured));
             if (!File.Exists(path))
             {
                 throw new BtceduException("BrandTemplateNotFound", BtceduErrorKind.ObjectNotFound,

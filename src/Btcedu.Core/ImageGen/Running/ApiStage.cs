@@ -4,30 +4,30 @@ using Btcedu.Core.Imaging;
 namespace Btcedu.Core.ImageGen;
 
 /// <summary>
-/// The part of a chapter's work that holds one of the run's API slots: adopt what a killed run was delivered, or get
+/// The run's API stage for one chapter, the part of its work that holds one of the run's API slots: adopt what a killed run was delivered, or get
 /// the prompt, reserve the image's estimate, journal the intent, call the service and save its answer. An image the
-/// API answered with leaves as an <see cref="AnsweredImage"/> for the local stage (<see cref="ImagePlacer"/>), so decoding, encoding and
+/// API answered with leaves as an <see cref="AnsweredImage"/> for the local stage (<see cref="LocalStage"/>), so decoding, encoding and
 /// writing never keep the next call waiting; every other outcome is recorded here.
 /// </summary>
-internal sealed class ChapterJob
+internal sealed class ApiStage
 {
     private readonly RunState _run;
     private readonly ManifestRecorder _manifest;
     private readonly PromptWriter _prompts;
-    private readonly ImagePlacer _placer;
+    private readonly LocalStage _local;
     private readonly IImageGenService? _images;
 
-    public ChapterJob(RunState run, ManifestRecorder manifest, PromptWriter prompts, ImagePlacer placer, IImageGenService? images)
+    public ApiStage(RunState run, ManifestRecorder manifest, PromptWriter prompts, LocalStage local, IImageGenService? images)
     {
         _run = run;
         _manifest = manifest;
         _prompts = prompts;
-        _placer = placer;
+        _local = local;
         _images = images;
     }
 
     /// <summary>The chapter's result, or the image the API answered with (still to be placed).</summary>
-    public async Task<ChapterStep> CallAsync(PlannedChapter item, CancellationToken ct)
+    public async Task<ApiStep> CallAsync(PlannedChapter item, CancellationToken ct)
     {
         using var subject = Workspace.LogContext.Begin($"{_run.EpisodeId}/{item.Chapter.ChapterId}"); // names retries and pauses
         try
@@ -41,14 +41,14 @@ internal sealed class ChapterJob
         }
     }
 
-    private async Task<ChapterStep> GenerateAsync(PlannedChapter item, CancellationToken ct)
+    private async Task<ApiStep> GenerateAsync(PlannedChapter item, CancellationToken ct)
     {
         // What a killed run was delivered is free, so neither a stopped run nor the cap holds it back.
-        if (item.Adopts && item.JournaledDelivery!.Delivered && await _placer.AdoptAsync(item).ConfigureAwait(false) is { } adopted)
+        if (item.Adopts && item.JournaledDelivery!.Delivered && await _local.AdoptAsync(item).ConfigureAwait(false) is { } adopted)
         {
             return new(adopted);
         }
-        if (item.Adopts && _placer.AdoptAnswer(item) is { } saved)
+        if (item.Adopts && _local.AdoptAnswer(item) is { } saved)
         {
             return new(Answered: saved);
         }
@@ -148,7 +148,7 @@ internal sealed class ChapterJob
 }
 
 /// <summary>What a chapter's API part leaves: its result, or an image still to be placed by the local stage.</summary>
-internal sealed record ChapterStep(ImageGenChapterResult? Result = null, AnsweredImage? Answered = null);
+internal sealed record ApiStep(ImageGenChapterResult? Result = null, AnsweredImage? Answered = null);
 
 /// <summary>
 /// An image the API answered with, saved as delivered and journaled, not yet decoded or placed. <see cref="Cost"/> is

@@ -64,8 +64,8 @@ public sealed class ImageGenRun : IDisposable
         var run = new RunState(_services, Plan, _runs, _assets, _journal, events);
         var manifest = new ManifestRecorder(run);
         var emitter = new ResultEmitter(Plan.Items, events);
-        var placer = new ImagePlacer(run, manifest);
-        var job = new ChapterJob(run, manifest, new PromptWriter(run, text), placer, images);
+        var local = new LocalStage(run, manifest);
+        var api = new ApiStage(run, manifest, new PromptWriter(run, text), local, images);
 
         var work = new List<(int Index, PlannedChapter Item)>();
         var cards = new CardMaker(run);
@@ -107,7 +107,7 @@ public sealed class ImageGenRun : IDisposable
         var writer = manifest.WriteWhileRunningAsync(stopWriting.Token);
         try
         {
-            await RunStagesAsync(work, job, placer, CompleteAsync, cancellationToken).ConfigureAwait(false);
+            await RunStagesAsync(work, api, local, CompleteAsync, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -138,7 +138,7 @@ public sealed class ImageGenRun : IDisposable
     /// chapter at once. An image already paid for is placed even when the run is cancelled: only a failure of the
     /// local stage itself stops the hand-over.
     /// </summary>
-    private async Task RunStagesAsync(List<(int Index, PlannedChapter Item)> work, ChapterJob job, ImagePlacer placer,
+    private async Task RunStagesAsync(List<(int Index, PlannedChapter Item)> work, ApiStage api, LocalStage local,
         Func<int, ImageGenChapterResult, ValueTask> complete, CancellationToken cancellationToken)
     {
         var answered = Channel.CreateBounded<(int Index, AnsweredImage Image)>(Math.Max(Plan.ThrottleLimit, LocalWorkers));
@@ -146,7 +146,7 @@ public sealed class ImageGenRun : IDisposable
         using var stopCalls = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, localFailed.Token);
         // Threads of their own, not the pool's: decoding, encoding and fsync block for tens of milliseconds, and on a
         // machine with few cores, pool threads blocked by them would hold back the answers of the calls in flight.
-        var local = Task.WhenAll(Enumerable.Range(0, LocalWorkers).Select(_ => Task.Factory.StartNew(() =>
+        var placing = Task.WhenAll(Enumerable.Range(0, LocalWorkers).Select(_ => Task.Factory.StartNew(() =>
         {
             try
             {
@@ -154,7 +154,7 @@ public sealed class ImageGenRun : IDisposable
                 {
                     while (answered.Reader.TryRead(out var a))
                     {
-                        var result = placer.PlaceAsync(a.Image).GetAwaiter().GetResult();
+                        var result = local.PlaceAsync(a.Image).GetAwaiter().GetResult();
                         complete(a.Index, result).AsTask().GetAwaiter().GetResult();
                     }
                 }
@@ -172,7 +172,7 @@ public sealed class ImageGenRun : IDisposable
             await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Plan.ThrottleLimit, CancellationToken = stopCalls.Token },
                 async (w, ct) =>
                 {
-                    var step = await job.CallAsync(w.Item, ct).ConfigureAwait(false);
+                    var step = await api.CallAsync(w.Item, ct).ConfigureAwait(false);
                     if (step.Answered is { } image)
                     {
                         await answered.Writer.WriteAsync((w.Index, image), localFailed.Token).ConfigureAwait(false);
@@ -188,7 +188,7 @@ public sealed class ImageGenRun : IDisposable
             callsFailed = e;
         }
         answered.Writer.Complete();
-        await local.ConfigureAwait(false); // the local stage's error first: it is what stopped the calls
+        await placing.ConfigureAwait(false); // the local stage's error first: it is what stopped the calls
         if (callsFailed is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(callsFailed).Throw();

@@ -9,12 +9,12 @@ namespace Btcedu.Core.ImageGen;
 /// adopts the image a killed run was delivered. The order of those steps is what makes a kill at any moment safe
 /// (see <see cref="DeliveryJournal"/>).
 /// </summary>
-internal sealed class ImagePlacer
+internal sealed class LocalStage
 {
     private readonly RunState _run;
     private readonly ManifestRecorder _manifest;
 
-    public ImagePlacer(RunState run, ManifestRecorder manifest)
+    public LocalStage(RunState run, ManifestRecorder manifest)
     {
         _run = run;
         _manifest = manifest;

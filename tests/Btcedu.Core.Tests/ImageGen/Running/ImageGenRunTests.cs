@@ -11,7 +11,7 @@ using Btcedu.Core.Settings;
 
 namespace Btcedu.Core.Tests.ImageGen;
 
-public sealed class ImageGenStageTests
+public sealed class ImageGenRunTests
 {
     private static readonly string[] Generated = ["ch02", "ch03", "ch04", "ch06"];
 

@@ -6,29 +6,9 @@ using Btcedu.Core.Workspace;
 
 namespace Btcedu.Core.Tests.ImageGen;
 
-/// <summary>Paid images are never lost: history on regeneration, pruning to the limit, restore.</summary>
-public sealed class ImageHistoryTests
+/// <summary>Restore-BtceduImage's core: an earlier image back in place, its whole record, the refusals, and what a restore needs.</summary>
+public sealed class ImageRestorerTests
 {
-    [Fact]
-    public async Task Force_keeps_the_previous_images_in_history_with_their_entries()
-    {
-        await using var h = await StageHarness.StartAsync();
-        await h.RunAsync();
-        var first = h.Manifest()["images"]![1]!;
-        var firstPng = File.ReadAllBytes(Path.Combine(h.ImagesDir, "ch02.png"));
-
-        await h.RunAsync(new ImageGenSelection { Force = true });
-
-        var kept = h.Stage().History("ep1", "ch02");
-        var v1 = Assert.Single(kept);
-        Assert.Equal(1, v1.Version);
-        Assert.Equal(firstPng, File.ReadAllBytes(v1.Path));
-        Assert.Equal((string?)first["prompt"], v1.Prompt);
-        Assert.Equal((string?)first["chapter_hash"], v1.ChapterHash);
-        Assert.Equal((decimal)first["cost_usd"]!, v1.CostUsd);
-        Assert.Equal(4, h.Stage().History("ep1").Select(v => v.ChapterId).Distinct().Count()); // every generated chapter
-    }
-
     [Fact]
     public async Task Restore_then_rerun_spends_nothing_and_render_becomes_stale()
     {
@@ -79,22 +59,6 @@ public sealed class ImageHistoryTests
     }
 
     [Fact]
-    public async Task History_is_pruned_to_the_limit_keeping_the_newest()
-    {
-        await using var h = await StageHarness.StartAsync();
-        h.Environment["BTCEDU_IMAGE_HISTORY_KEEP"] = "2";
-        for (var i = 0; i < 4; i++)
-        {
-            h.Server.EnqueueImages(FakeResponse.ImageBase64(TestImages.Png(1920 + 64 * i, 1088 + 32 * i))); // a different image each time
-            await h.RunAsync(new ImageGenSelection { Named = ["ch02"] });
-        }
-
-        Assert.Equal([3, 2], h.Stage().History("ep1", "ch02").Select(v => v.Version));
-        Assert.Equal(4, Directory.GetFiles(Path.Combine(h.ImagesDir, "history", "ch02")).Length);
-        Assert.Contains(h.Events.OfType<RunMessage>(), m => m.Text.Contains("pruned", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task A_missing_version_and_a_locked_episode_are_refused_and_write_nothing()
     {
         await using var h = await StageHarness.StartAsync();
@@ -110,5 +74,35 @@ public sealed class ImageHistoryTests
             Assert.Equal("EpisodeLocked", Assert.Throws<BtceduException>(() => h.Stage().Restore("ep1", "ch02", 1)).ErrorId);
         }
         Assert.Single(h.Stage().History("ep1", "ch02"));
+    }
+
+    [Theory]
+    [InlineData("retired image model")]
+    [InlineData("unpriced LLM")]
+    public async Task A_restore_needs_only_what_restoring_needs(string setting)
+    {
+        await using var h = await StageHarness.StartAsync();
+        await h.RunAsync();
+        h.Server.EnqueueImages([.. Enumerable.Range(1, 4).Select(i => FakeResponse.ImageBase64(TestImages.Png(1920 + 64 * i, 1088)))]);
+        await h.RunAsync(new ImageGenSelection { Force = true });
+        var v1 = h.Stage().History("ep1", "ch02").Single();
+        if (setting == "retired image model")
+        {
+            // What a run refuses at OpenAI's endpoint (ModelRetired), a restore does not need.
+            h.Environment["OPENAI_BASE_URL"] = "https://api.openai.com/v1";
+            h.Environment["BTCEDU_IMAGE_MODEL"] = "dall-e-3";
+        }
+        else
+        {
+            h.Environment["BTCEDU_LLM_MODEL"] = "gpt-unpriced";
+        }
+
+        var restored = h.Stage().Restore("ep1", "ch02", v1.Version);
+
+        Assert.Equal(v1.PngSha256, ContentHash.Of(File.ReadAllBytes(Path.Combine(h.ImagesDir, "ch02.png"))));
+        Assert.Equal(v1.Version, (int?)h.Manifest()["images"]![1]!["restored_from_version"]);
+        // Both settings take part in the hash (ch02's prompt is the LLM's), so under them the image is not up to date;
+        // a run with them would refuse first and say why.
+        Assert.False(restored.UpToDate);
     }
 }

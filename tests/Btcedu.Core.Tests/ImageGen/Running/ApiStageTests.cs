@@ -10,7 +10,7 @@ using Btcedu.Core.Workspace;
 namespace Btcedu.Core.Tests.ImageGen;
 
 /// <summary>The image stage against the fake's emulation of today's OpenAI images API (issue 9).</summary>
-public sealed class TodaysApiTests
+public sealed class ApiStageTests
 {
     [Fact]
     public async Task A_first_run_with_nothing_configured_but_the_key_asks_gpt_image_2_for_1920x1088_and_saves_1080p()

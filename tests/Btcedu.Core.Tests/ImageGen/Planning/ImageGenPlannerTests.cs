@@ -5,7 +5,7 @@ using Btcedu.Core.Workspace;
 namespace Btcedu.Core.Tests.ImageGen;
 
 /// <summary>A run refused for a precondition writes nothing: no row in any table, no file, not even the lock file.</summary>
-public sealed class PreconditionTests
+public sealed class ImageGenPlannerTests
 {
     [Theory]
     [InlineData("LlmPriceUnknown")]

@@ -174,22 +174,4 @@ public sealed class ApiStageTests
         Assert.All(results.Where(r => r.Status == ImageStatus.Generated), r => Assert.Equal(0.050m, r.CostUsd)); // per image, 1536x1024 medium
         Assert.Equal("1536x1024", JsonNode.Parse(h.ImageRequests[0].Body)!["size"]!.GetValue<string>());
     }
-
-    [Fact]
-    public async Task A_retry_of_a_failed_chapter_reuses_the_prompt_the_llm_already_wrote()
-    {
-        await using var h = await StageHarness.StartAsync(); // ch02 and ch04 have no prompt: the LLM writes theirs
-        h.Server.SetDefault(FakeOpenAIServer.ImagesPath, FakeResponse.ContentPolicy());
-        await h.RunAsync();
-        Assert.Equal(2, h.ChatRequests.Count);
-        var firstPrompts = h.ImageRequests.Select(StageHarness.PromptOf).ToHashSet();
-        h.Server.Reset();
-        h.Server.SetDefault(FakeOpenAIServer.ChatPath, FakeResponse.Chat("a different prompt the LLM would write now"));
-
-        var (summary, _) = await h.RunAsync();
-
-        Assert.Equal(4, summary.Generated);
-        Assert.Empty(h.ChatRequests);                                            // not bought again
-        Assert.All(h.ImageRequests, r => Assert.Contains(StageHarness.PromptOf(r), firstPrompts));
-    }
 }

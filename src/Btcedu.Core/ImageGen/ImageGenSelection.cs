@@ -12,4 +12,17 @@ public sealed record ImageGenSelection
     public IReadOnlyCollection<string>? Restrict { get; init; }
     public int? ThrottleLimit { get; init; }
     public decimal? MaxCostUsd { get; init; }
+
+    /// <summary>Whether -ChapterId names the chapter: it is regenerated even when unchanged.</summary>
+    public bool Names(string chapterId) => Named?.Contains(chapterId) == true;
+
+    /// <summary>
+    /// The selection rule, once: why the run leaves the chapter out (its manifest entry is carried over and nothing is
+    /// reported about it), or null when the chapter is in the run's scope.
+    /// </summary>
+    public string? Excludes(string chapterId) =>
+        Named is { Count: > 0 } && !Names(chapterId) && Restrict is null ? "not named by -ChapterId"
+        : Names(chapterId) ? null
+        : Restrict is not null && !Restrict.Contains(chapterId) ? "not among the piped chapters"
+        : null;
 }

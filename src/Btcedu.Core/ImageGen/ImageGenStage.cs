@@ -26,7 +26,7 @@ public sealed class ImageGenStage
         _planner = planner;
         _runs = runs;
         _assets = assets;
-        _journal = new DeliveryJournal(services.Paths, new ImageDeliveryStore(services.Database), History(services), services.Time);
+        _journal = DeliveryJournal.For(services);
     }
 
     /// <summary>The stage over a workspace's own stores and its prompts folder.</summary>
@@ -67,7 +67,7 @@ public sealed class ImageGenStage
             var plan = _planner.Plan(episodeId, selection, record: true);
             new InterruptedRuns(_services.Paths, _runs).SettleUnderLock(episodeId);
             // Every run that journaled anything is dead now: keep only what this plan (or a later one) can adopt.
-            _journal.DiscardExcept(episodeId, [.. plan.Items.Select(i => i.JournaledDelivery).OfType<ImageDelivery>()]);
+            _journal.DiscardExcept(episodeId, [.. plan.Items.Select(i => i.Journaled?.Delivery).OfType<ImageDelivery>()]);
             return new ImageGenRun(_services, _runs, _assets, _journal, plan, episodeLock);
         }
         catch

@@ -31,15 +31,19 @@ internal sealed class DeliveryJournal
     private const string AnswerSuffix = ".answer";
     private readonly WorkspacePaths _paths;
     private readonly ImageDeliveryStore _store;
-    private readonly ImageHistory? _history;
+    private readonly ImageHistory _history;
     private readonly TimeProvider _time;
 
-    public DeliveryJournal(WorkspacePaths paths, ImageDeliveryStore store, ImageHistory? history = null, TimeProvider? time = null)
+    /// <summary>The workspace's journal; every placement keeps the replaced image in its history (image_history_keep).</summary>
+    public static DeliveryJournal For(ImageGenServices services) =>
+        new(services.Paths, new ImageDeliveryStore(services.Database), ImageGenStage.History(services), services.Time);
+
+    private DeliveryJournal(WorkspacePaths paths, ImageDeliveryStore store, ImageHistory history, TimeProvider time)
     {
         _paths = paths;
         _store = store;
         _history = history;
-        _time = time ?? TimeProvider.System;
+        _time = time;
     }
 
     /// <summary>Where a delivered PNG waits, journaled, before it replaces the chapter's image. Hidden, like AtomicFile's temps.</summary>
@@ -98,7 +102,7 @@ internal sealed class DeliveryJournal
     /// </summary>
     public ImageArchive Place(string episodeId, string chapterId, ManifestEntry? previous = null)
     {
-        var archive = _history?.Archive(episodeId, chapterId, previous, _time.GetUtcNow()) ?? new ImageArchive(null, []);
+        var archive = _history.Archive(episodeId, chapterId, previous, _time.GetUtcNow());
         File.Move(StagedFile(episodeId, chapterId), _paths.ImageFile(episodeId, chapterId), overwrite: true);
         return archive;
     }
@@ -110,38 +114,37 @@ internal sealed class DeliveryJournal
     public void Remove(IReadOnlyCollection<long> ids) => _store.Remove(ids);
 
     /// <summary>
-    /// The journaled delivery each named chapter could adopt: made for that chapter hash, and its PNG is on disk,
-    /// in place or staged. Read-only; the latest delivery of a chapter wins.
+    /// The one decision about adoption: the journaled image each named chapter could adopt, made for that chapter hash,
+    /// and where it is (its PNG in place or staged, or the API's saved answer), each file hashed once, here.
+    /// Read-only; the latest delivery of a chapter wins.
     /// </summary>
-    public IReadOnlyDictionary<string, ImageDelivery> Adoptable(string episodeId, IReadOnlyDictionary<string, string> hashByChapter)
+    public IReadOnlyDictionary<string, JournaledImage> Adoptable(string episodeId, IReadOnlyDictionary<string, string> hashByChapter)
     {
-        var found = new Dictionary<string, ImageDelivery>(StringComparer.Ordinal);
+        var found = new Dictionary<string, JournaledImage>(StringComparer.Ordinal);
         foreach (var d in _store.List(episodeId).Where(d => d.Delivered || d.Answered).Reverse())
         {
             if (!found.ContainsKey(d.ChapterId) && hashByChapter.TryGetValue(d.ChapterId, out var hash) && hash == d.ChapterHash
-                && Locate(d) is not null)
+                && Locate(d) is { } where)
             {
-                found[d.ChapterId] = d;
+                found[d.ChapterId] = new JournaledImage(d, where);
             }
         }
         return found;
     }
 
     /// <summary>
-    /// Puts an adoptable delivery's PNG in place and returns the manifest entry and media_assets row to record;
-    /// null when its PNG is no longer on disk (the chapter is then generated as usual).
+    /// Puts an adoptable delivery's PNG in place (where <see cref="Adoptable"/> found it, under the same lock, so it is
+    /// not hashed again) and returns the manifest entry and media_assets row to record.
     /// </summary>
-    public (ManifestEntry Entry, NewMediaAsset Asset, ImageArchive Archive)? Adopt(ImageDelivery d, ManifestEntry? previous = null)
+    public (ManifestEntry Entry, NewMediaAsset Asset, ImageArchive Archive) Adopt(JournaledImage journaled, ManifestEntry? previous = null)
     {
-        var archive = new ImageArchive(null, []);
-        switch (Locate(d))
+        var d = journaled.Delivery;
+        var archive = journaled.Location switch
         {
-            case null or Where.Answer:
-                return null;
-            case Where.Staged:
-                archive = Place(d.EpisodeId, d.ChapterId, previous);
-                break;
-        }
+            JournalLocation.Staged => Place(d.EpisodeId, d.ChapterId, previous),
+            JournalLocation.InPlace => new ImageArchive(null, []),
+            _ => throw new InvalidOperationException("A saved answer is decoded and placed by the local stage, not adopted as a PNG."),
+        };
         var entry = JsonSerializer.Deserialize<ManifestEntry>(d.Entry!, BtceduJson.Compact)!;
         var asset = JsonSerializer.Deserialize<NewMediaAsset>(d.Asset!, BtceduJson.Compact)!;
         return (entry, asset, archive);
@@ -173,18 +176,27 @@ internal sealed class DeliveryJournal
     private string HiddenFile(string episodeId, string chapterId, string suffix) =>
         Path.Combine(_paths.ImagesDir(episodeId), "." + Identifier.Require(chapterId, "Chapter id") + suffix);
 
-    private enum Where { InPlace, Staged, Answer }
-
-    private Where? Locate(ImageDelivery d)
+    private JournalLocation? Locate(ImageDelivery d)
     {
         if (d.Delivered && ContentHash.OfFile(_paths.ImageFile(d.EpisodeId, d.ChapterId)) == d.PngSha256)
         {
-            return Where.InPlace;
+            return JournalLocation.InPlace;
         }
         if (d.Delivered && ContentHash.OfFile(StagedFile(d.EpisodeId, d.ChapterId)) == d.PngSha256)
         {
-            return Where.Staged;
+            return JournalLocation.Staged;
         }
-        return d.Answered && ContentHash.OfFile(AnswerFile(d.EpisodeId, d.ChapterId)) == d.AnswerSha256 ? Where.Answer : null;
+        return d.Answered && ContentHash.OfFile(AnswerFile(d.EpisodeId, d.ChapterId)) == d.AnswerSha256 ? JournalLocation.Answer : null;
     }
 }
+
+/// <summary>Where a killed run's image waits for adoption: its PNG in place or staged beside it, or the API's answer as saved.</summary>
+public enum JournalLocation
+{
+    InPlace,
+    Staged,
+    Answer,
+}
+
+/// <summary>A journaled delivery a chapter can adopt, and where its image is.</summary>
+public sealed record JournaledImage(ImageDelivery Delivery, JournalLocation Location);

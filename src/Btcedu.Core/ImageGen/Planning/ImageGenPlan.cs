@@ -36,13 +36,13 @@ public sealed record PlannedChapter(Chapter Chapter, ChapterDecision Decision, s
     /// on disk (<see cref="DeliveryJournal"/>). A chapter to generate adopts it instead of paying again; a chapter
     /// outside the selection keeps it for a later run.
     /// </summary>
-    public ImageDelivery? JournaledDelivery { get; init; }
+    public JournaledImage? Journaled { get; init; }
 
     /// <summary>The brand card of a skipped title card or talking head; null for other chapters or when brand_cards is off.</summary>
     public CardPlan? Card { get; init; }
 
-    /// <summary>Whether the run adopts <see cref="JournaledDelivery"/> rather than calling the API.</summary>
-    public bool Adopts => Decision == ChapterDecision.Generate && JournaledDelivery is not null;
+    /// <summary>Whether the run adopts <see cref="Journaled"/> rather than calling the API.</summary>
+    public bool Adopts => Decision == ChapterDecision.Generate && Journaled is not null;
 
     /// <summary>Whether generating this chapter calls the LLM to write its prompt.</summary>
     public bool NeedsLlm => !Adopts && Chapter.ImagePrompt is null && ReusablePrompt is null;

@@ -81,8 +81,7 @@ public sealed class ImageGenPlanner
             {
                 reason += "; its manifest entry was rebuilt from its media_assets row";
             }
-            var inScope = (selection.Named is not { Count: > 0 } || selection.Named.Contains(chapter.ChapterId) || selection.Restrict is not null)
-                && (selection.Restrict is null || selection.Restrict.Contains(chapter.ChapterId));
+            var inScope = selection.Excludes(chapter.ChapterId) is null;
             items.Add(new PlannedChapter(chapter, decision, reason, hash, entry, decision == ChapterDecision.Generate ? profile.EstimatedCostUsd : 0m, inScope)
             {
                 Card = decision == ChapterDecision.Skip && cards is not null ? CardFor(chapter, entry, cards, paths.ImageFile(episodeId, chapter.ChapterId), manifestMarker) : null,
@@ -90,12 +89,12 @@ public sealed class ImageGenPlanner
         }
 
         // An image a killed run was delivered and paid for, still on disk, is adopted rather than bought again.
-        var adoptable = new DeliveryJournal(paths, new ImageDeliveryStore(_services.Database)).Adoptable(episodeId,
+        var adoptable = DeliveryJournal.For(_services).Adoptable(episodeId,
             items.Where(i => i.Decision is ChapterDecision.Generate or ChapterDecision.NotSelected).ToDictionary(i => i.Chapter.ChapterId, i => i.ChapterHash, StringComparer.Ordinal));
-        items = [.. items.Select(i => !adoptable.TryGetValue(i.Chapter.ChapterId, out var d) ? i
+        items = [.. items.Select(i => !adoptable.TryGetValue(i.Chapter.ChapterId, out var j) ? i
             : i.Decision == ChapterDecision.Generate
-                ? i with { JournaledDelivery = d, EstimatedCostUsd = 0m, Reason = $"adopted: run {d.RunId} was delivered this image and stopped before recording it; not paid again" }
-                : i with { JournaledDelivery = d })];
+                ? i with { Journaled = j, EstimatedCostUsd = 0m, Reason = $"adopted: run {j.Delivery.RunId} was delivered this image and stopped before recording it; not paid again" }
+                : i with { Journaled = j })];
 
         var warnings = new List<string>();
         if (profile.LifecycleWarning is { } imageWarning)
@@ -229,18 +228,13 @@ public sealed class ImageGenPlanner
         {
             return (ChapterDecision.Skip, $"{chapter.VisualType} visuals come from brand templates");
         }
-        var named = selection.Named?.Contains(chapter.ChapterId) == true;
-        if (selection.Named is { Count: > 0 } && !named && selection.Restrict is null)
+        if (selection.Excludes(chapter.ChapterId) is { } excluded)
         {
-            return (ChapterDecision.NotSelected, "not named by -ChapterId");
+            return (ChapterDecision.NotSelected, excluded);
         }
-        if (named)
+        if (selection.Names(chapter.ChapterId))
         {
             return (ChapterDecision.Generate, "named by -ChapterId");
-        }
-        if (selection.Restrict is not null && !selection.Restrict.Contains(chapter.ChapterId))
-        {
-            return (ChapterDecision.NotSelected, "not among the piped chapters");
         }
         if (selection.Force)
         {

@@ -44,13 +44,17 @@ internal sealed class ApiStage
     private async Task<ApiStep> GenerateAsync(PlannedChapter item, CancellationToken ct)
     {
         // What a killed run was delivered is free, so neither a stopped run nor the cap holds it back.
-        if (item.Adopts && item.JournaledDelivery!.Delivered && await _local.AdoptAsync(item).ConfigureAwait(false) is { } adopted)
+        if (item.Adopts)
         {
-            return new(adopted);
-        }
-        if (item.Adopts && _local.AdoptAnswer(item) is { } saved)
-        {
-            return new(Answered: saved);
+            // Where the image is was decided once, by the plan (DeliveryJournal.Adoptable); a damaged saved answer falls through to a call.
+            if (item.Journaled!.Location != JournalLocation.Answer)
+            {
+                return new(await _local.AdoptAsync(item).ConfigureAwait(false));
+            }
+            if (_local.AdoptAnswer(item) is { } saved)
+            {
+                return new(Answered: saved);
+            }
         }
         if (_run.StoppedBy is { } stop)
         {

@@ -76,15 +76,12 @@ internal sealed class LocalStage
 
     /// <summary>
     /// Records the image a killed run was delivered, from the journal, with no call: the same media_assets row and
-    /// manifest entry that run was writing. Null when its PNG has gone meanwhile (the chapter is generated).
+    /// manifest entry that run was writing.
     /// </summary>
-    public async Task<ImageGenChapterResult?> AdoptAsync(PlannedChapter item)
+    public async Task<ImageGenChapterResult> AdoptAsync(PlannedChapter item)
     {
-        var delivery = item.JournaledDelivery!;
-        if (_run.Journal.Adopt(delivery, item.Previous) is not { } adopted)
-        {
-            return null;
-        }
+        var delivery = item.Journaled!.Delivery;
+        var adopted = _run.Journal.Adopt(item.Journaled, item.Previous);
         _run.Journal.DropAnswer(_run.EpisodeId, item.Chapter.ChapterId);
         await LogArchiveAsync(item.Chapter.ChapterId, adopted.Archive).ConfigureAwait(false);
         _run.Assets.Replace(adopted.Asset);
@@ -98,7 +95,7 @@ internal sealed class LocalStage
     /// </summary>
     public AnsweredImage? AdoptAnswer(PlannedChapter item)
     {
-        var delivery = item.JournaledDelivery!;
+        var delivery = item.Journaled!.Delivery;
         if (_run.Journal.ReadAnswer(delivery) is not { } saved)
         {
             return null;

@@ -159,7 +159,7 @@ public sealed class DeliveryJournalTests
         var ws = h.Workspace;
         var item = h.Stage(ws).Plan("ep1", new ImageGenSelection()).Items.Single(i => i.Chapter.ChapterId == "ch02");
         var runId = new PipelineRunStore(ws.Database).Start("ep1", Stage.imagegen);
-        var journal = new DeliveryJournal(ws.Paths, new ImageDeliveryStore(ws.Database));
+        var journal = DeliveryJournal.For(ws.ImageGenServices);
         var id = journal.Intend("ep1", item, Reserved, new RunTotals(runId, 0, 0, Reserved));
         var delivered = TestImages.Png(1920, 1088);
         var answer = new JournaledAnswer { Prompt = "the killed run's prompt", ImageCostUsd = Paid, CostUsd = Paid, Attempts = 1 };
@@ -204,7 +204,7 @@ public sealed class DeliveryJournalTests
         var item = h.Stage(ws).Plan("ep1", new ImageGenSelection()).Items.Single(i => i.Chapter.ChapterId == chapterId);
         item = item with { ChapterHash = hash ?? item.ChapterHash };
         var runId = new PipelineRunStore(ws.Database).Start("ep1", Stage.imagegen);
-        var journal = new DeliveryJournal(ws.Paths, new ImageDeliveryStore(ws.Database));
+        var journal = DeliveryJournal.For(ws.ImageGenServices);
         var png = TestImages.NoisePng(192, 108);
         var entry = new ManifestEntry
         {

@@ -31,7 +31,7 @@ public sealed class ManifestEntriesTests
         var ws = h.Workspace;
         var item = h.Stage(ws).Plan("ep1", new ImageGenSelection()).Items.Single(i => i.Chapter.ChapterId == "ch02");
         var runId = new PipelineRunStore(ws.Database).Start("ep1", Stage.imagegen);
-        var journal = new DeliveryJournal(ws.Paths, new ImageDeliveryStore(ws.Database));
+        var journal = DeliveryJournal.For(ws.ImageGenServices);
         var id = journal.Intend("ep1", item, 0.2m, new RunTotals(runId, 0, 0, 0.2m));
         var delivered = TestImages.Png(1920, 1088);
         var answer = new JournaledAnswer

@@ -89,7 +89,7 @@ public sealed class ManifestRecorderTests
         var ws = h.Temp.Open(h.Environment, time);
         var services = ws.ImageGenServices;
         var plan = h.Stage(ws).Plan("ep1", new ImageGenSelection());
-        var run = new RunState(services, plan, ws.Runs, ws.MediaAssets, new DeliveryJournal(ws.Paths, new ImageDeliveryStore(ws.Database)),
+        var run = new RunState(services, plan, ws.Runs, ws.MediaAssets, DeliveryJournal.For(ws.ImageGenServices),
             Channel.CreateUnbounded<ImageGenEvent>().Writer);
         return (new ManifestRecorder(run), run, time);
     }

@@ -66,6 +66,6 @@ public sealed class RunStateTests
     {
         var ws = h.Workspace;
         return new RunState(ws.ImageGenServices, h.Stage(ws).Plan("ep1", new ImageGenSelection()), ws.Runs, ws.MediaAssets,
-            new DeliveryJournal(ws.Paths, new ImageDeliveryStore(ws.Database)), Channel.CreateUnbounded<ImageGenEvent>().Writer);
+            DeliveryJournal.For(ws.ImageGenServices), Channel.CreateUnbounded<ImageGenEvent>().Writer);
     }
 }

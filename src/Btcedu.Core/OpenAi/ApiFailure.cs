@@ -122,8 +122,14 @@ internal sealed record ApiFailure(ApiFailureKind Kind, int Status, string? Code,
             _ when IsContentPolicy(code, type, message) => ApiFailureKind.ContentPolicy,
             _ => ApiFailureKind.BadRequest,
         };
-        return new ApiFailure(kind, status, code ?? type, message) { Moderation = kind == ApiFailureKind.ContentPolicy ? moderation : null };
+        // The details go into files and errors like the message: scrubbed, and bounded (an endpoint could send anything).
+        moderation = kind == ApiFailureKind.ContentPolicy && moderation is not null
+            ? new ModerationDetails(moderation.Stage is { } st ? Bounded(scrubber.Scrub(st)) : null, [.. moderation.Categories.Select(c => Bounded(scrubber.Scrub(c)))])
+            : null;
+        return new ApiFailure(kind, status, code ?? type, message) { Moderation = moderation };
     }
+
+    private static string Bounded(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
     private static bool IsContentPolicy(string? code, string? type, string message) =>
         ContentPolicyCodes.Contains(code) || ContentPolicyCodes.Contains(type)

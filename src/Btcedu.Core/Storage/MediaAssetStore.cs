@@ -52,7 +52,7 @@ public sealed class MediaAssetStore
                   AND coalesce(json_extract(metadata, '$.cost_estimated'), 0) = 0
                   AND json_extract(metadata, '$.restored_from_version') IS NULL
                 ORDER BY id DESC LIMIT $n)
-            """, r => r.IsDBNull(0) ? null : new LearnedTokens(checked((int)r.GetInt64(0)), r.GetInt32(1)),
+            """, r => r.IsDBNull(0) ? null : new LearnedTokens((int)Math.Min(int.MaxValue, r.GetInt64(0)), r.GetInt32(1)),
             null, ("$m", model), ("$s", requestedSize), ("$q", quality), ("$n", LearnedTokens.Window));
         return rows.SingleOrDefault();
     }

@@ -261,8 +261,9 @@ public sealed class ImageGenRunTests
         // Found by the fault soak: a timed-out attempt counts at its estimate (it may have been billed), so a retry
         // within the same call could take the run past the cap on one reservation.
         await using var h = await StageHarness.StartAsync(StageHarness.Document(3, _ => "diagram", i => $"istem {i}"));
-        h.Options = StageHarness.Fast with { AttemptTimeout = TimeSpan.FromMilliseconds(500) };
-        h.Server.EnqueueImages(FakeResponse.ImageBase64(TestImages.Png(1920, 1088)).WithDelay(TimeSpan.FromSeconds(3)));
+        // 1.5 s per attempt: the other calls answer well inside it even on a loaded machine (0.5 s was flaky there).
+        h.Options = StageHarness.Fast with { AttemptTimeout = TimeSpan.FromMilliseconds(1500) };
+        h.Server.EnqueueImages(FakeResponse.ImageBase64(TestImages.Png(1920, 1088)).WithDelay(TimeSpan.FromSeconds(5)));
 
         var (summary, results) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = (decimal)cap, ThrottleLimit = 3 });
 

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Btcedu.Core.Tests.Storage;
 
-public class MigrationTests
+public class MigrationsTests
 {
     [Fact]
     public void A_database_from_before_media_assets_upgrades_with_every_row_intact()

@@ -20,6 +20,27 @@ $results = Join-Path $repo 'artifacts/test'
 if (Test-Path $results) { Remove-Item $results -Recurse -Force }
 New-Item -ItemType Directory -Path $results -Force | Out-Null
 
+# What the tests need beyond the SDK: Debian's chromium for the gallery's browser test. Installed here when this runs
+# as root on Debian (as CI and a fresh container do); anywhere else the run stops at once with what to install.
+$chromium = '/usr/bin/chromium'
+if (-not (Test-Path -LiteralPath $chromium)) {
+    $root = $IsLinux -and (& id -u) -eq '0'
+    $debian = $IsLinux -and (Test-Path -LiteralPath /etc/debian_version) -and (Get-Command apt-get -ErrorAction Ignore)
+    if (-not ($root -and $debian)) {
+        Write-Host "tests/run.ps1 needs $chromium (the gallery's browser test): install Debian's chromium (sudo apt-get update && sudo apt-get install -y chromium), then run again."
+        exit 1
+    }
+    Write-Host "Installing Debian's chromium for the gallery's browser test (apt-get update && apt-get install -y chromium)..."
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get update -qq
+    if ($LASTEXITCODE -eq 0) { & apt-get install -y -qq chromium }
+    if ($LASTEXITCODE -ne 0 -or -not (Test-Path -LiteralPath $chromium)) {
+        $why = if ($LASTEXITCODE -ne 0) { "apt-get failed (exit $LASTEXITCODE)" } else { "apt-get left no $chromium" }
+        Write-Host "tests/run.ps1 could not install chromium ($why): install Debian's chromium (apt-get install -y chromium), then run again."
+        exit 1
+    }
+}
+
 dotnet build (Join-Path $repo 'Btcedu.sln') -c $Configuration --nologo -v quiet
 if ($LASTEXITCODE -ne 0) { throw "The build failed (exit $LASTEXITCODE)." }
 

@@ -1,7 +1,8 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Builds the module and runs every suite: xunit for Btcedu.Core, then Pester for the module as operators use it.
+    Brings chromium, builds, and runs every suite: xunit for Btcedu.Core and for the cmdlets hosted in-process by the
+    PowerShell SDK (tests/Btcedu.PowerShell.Tests), beside Pester for the module as operators run it in real pwsh.
 .DESCRIPTION
     Ends with one line "N passed, N failed" totalling both suites; exits non-zero when a suite fails or runs no test.
     Both suites run with tr-TR as the current culture: LANG/LC_ALL are set for the test processes (dotnet test, the
@@ -54,18 +55,17 @@ $savedLocale = @{ LANG = $env:LANG; LC_ALL = $env:LC_ALL }
 $env:LANG = 'tr_TR.UTF-8'
 $env:LC_ALL = 'tr_TR.UTF-8'
 try {
-    # --- xunit ---------------------------------------------------------------------------------
-    $trx = Join-Path $results 'core.trx'
-    dotnet test (Join-Path $repo 'tests/Btcedu.Core.Tests') -c $Configuration --no-build --nologo `
-        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
-    $coreExit = $LASTEXITCODE
-    $corePassed = 0; $coreFailed = 0
-    if (Test-Path $trx) {
-        $counters = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
-        $corePassed = [int]$counters.passed
-        $coreFailed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    # --- xunit, beside Pester ------------------------------------------------------------------
+    # Both projects start now and run while Pester does: Pester mostly waits on child processes and the loopback fake,
+    # so the xunit runs fill the cores it leaves idle. Each writes its own log, shown once Pester is done.
+    $xunit = foreach ($project in 'Btcedu.Core.Tests', 'Btcedu.PowerShell.Tests') {
+        $trx = Join-Path $results "$project.trx"
+        $log = Join-Path $results "$project.log"
+        $arguments = "test `"$(Join-Path $repo "tests/$project")`" -c $Configuration --no-build --nologo --logger `"trx;LogFileName=$trx`" --logger `"console;verbosity=normal`""
+        $process = Start-Process dotnet -ArgumentList $arguments -NoNewWindow -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+        $null = $process.Handle   # keeps the exit code readable after exit
+        [pscustomobject]@{ Name = $project; Process = $process; Trx = $trx; Log = $log }
     }
-    if ($coreExit -ne 0 -and $coreFailed -eq 0) { $coreFailed = 1 }   # a crash counts as a failure
 
     # --- Pester --------------------------------------------------------------------------------
     # In a child pwsh, so that its culture comes from LANG/LC_ALL at startup, as in an operator's session.
@@ -95,13 +95,29 @@ try {
         $pesterFailed = [int]$c.failed
     }
     if ($pesterExit -ne 0 -and $pesterFailed -eq 0) { $pesterFailed = 1 }   # a crash counts as a failure
+
+    $corePassed = 0; $coreFailed = 0
+    foreach ($x in $xunit) {
+        $x.Process.WaitForExit()
+        Write-Host ''
+        Write-Host "--- xunit: $($x.Name) ---"
+        Get-Content -LiteralPath $x.Log, "$($x.Log).err" -ErrorAction Ignore | ForEach-Object { Write-Host $_ }
+        $passed = 0; $failed = 0
+        if (Test-Path $x.Trx) {
+            $counters = ([xml](Get-Content -Raw $x.Trx)).TestRun.ResultSummary.Counters
+            $passed = [int]$counters.passed
+            $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        }
+        if ($x.Process.ExitCode -ne 0 -and $failed -eq 0) { $failed = 1 }   # a crash counts as a failure
+        if ($passed + $failed -eq 0) { Write-Host "xunit ran no test in $($x.Name)."; $failed = 1 }
+        $corePassed += $passed; $coreFailed += $failed
+    }
 }
 finally {
     $env:LANG = $savedLocale.LANG
     $env:LC_ALL = $savedLocale.LC_ALL
 }
 # A suite that ran nothing has failed, whatever its exit code says.
-if ($corePassed + $coreFailed -eq 0) { Write-Host 'xunit ran no test.'; $coreFailed = 1 }
 if ($pesterPassed + $pesterFailed -eq 0) { Write-Host 'Pester ran no test.'; $pesterFailed = 1 }
 
 Write-Host ''

@@ -318,7 +318,8 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         _server.EnqueueImages(
             FakeResponse.ImageBase64(TestImages.Png(16, 16)).WithDelay(TimeSpan.FromSeconds(60)),
             FakeResponse.ImageBase64(TestImages.Png(1536, 1024)));
-        using var service = Service(options: Fast with { AttemptTimeout = TimeSpan.FromMilliseconds(300) });
+        // 2 s, not less: the good answer (2 MB of base64) must never race the timeout that ends the hung one.
+        using var service = Service(options: Fast with { AttemptTimeout = TimeSpan.FromSeconds(2) });
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 

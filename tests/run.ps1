@@ -13,7 +13,9 @@
 param(
     [string] $Configuration = 'Release',
     # Pester files to run (default: every tests/*.Tests.ps1).
-    [string[]] $PesterPath = @(Join-Path $PSScriptRoot '*.Tests.ps1')
+    [string[]] $PesterPath = @(Join-Path $PSScriptRoot '*.Tests.ps1'),
+    # How many pwsh processes share the Pester files (2 suits this 2-core machine: Pester mostly waits).
+    [ValidateRange(1, 8)][int] $PesterShards = 2
 )
 $ErrorActionPreference = 'Stop'
 $repo = Split-Path $PSScriptRoot -Parent
@@ -68,33 +70,72 @@ try {
     }
 
     # --- Pester --------------------------------------------------------------------------------
-    # In a child pwsh, so that its culture comes from LANG/LC_ALL at startup, as in an operator's session.
-    $counts = Join-Path $results 'pester-counts.json'
-    $quote = { param($s) "'" + ($s -replace "'", "''") + "'" }
-    $child = @(
-        "`$ErrorActionPreference = 'Stop'"
-        "Import-Module $(& $quote $pester) -Force"
-        "`$config = New-PesterConfiguration"
-        "`$config.Run.Path = @($(($PesterPath | ForEach-Object { & $quote $_ }) -join ', '))"
-        "`$config.Run.PassThru = `$true"
-        "`$config.Run.Exit = `$false"
-        "`$config.Output.Verbosity = 'Detailed'"
-        "`$config.TestResult.Enabled = `$true"
-        "`$config.TestResult.OutputPath = $(& $quote (Join-Path $results 'pester.xml'))"
-        "`$run = Invoke-Pester -Configuration `$config"
-        "@{ passed = [int]`$run.PassedCount; failed = [int]`$run.FailedCount + [int]`$run.FailedBlocksCount + [int]`$run.FailedContainersCount } | ConvertTo-Json | Set-Content -LiteralPath $(& $quote $counts)"
-    ) -join "`n"
-    $childScript = Join-Path $results 'run-pester.ps1'
-    Set-Content -LiteralPath $childScript -Value $child -Encoding utf8
-    & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File $childScript
-    $pesterExit = $LASTEXITCODE
-    $pesterPassed = 0; $pesterFailed = 0
-    if (Test-Path $counts) {
-        $c = Get-Content -Raw $counts | ConvertFrom-Json
-        $pesterPassed = [int]$c.passed
-        $pesterFailed = [int]$c.failed
+    # In child pwsh processes, so that their culture comes from LANG/LC_ALL at startup, as in an operator's session.
+    # The files are dealt to $PesterShards processes by their usual cost (most of Pester's time is spent waiting on
+    # child processes, kills and the loopback fake, not computing); the first shard's output is shown as it runs,
+    # the others' once they end.
+    $files = @($PesterPath | ForEach-Object { (Resolve-Path $_).Path } | Sort-Object -Unique)
+    # Seconds per file on this 2-core machine (artifacts/test/pester-*.xml of a full run); a file not listed counts 10.
+    $cost = @{
+        'KillWindow.Tests.ps1' = 60; 'Soak.Tests.ps1' = 45; 'RunSafety.Tests.ps1' = 40; 'Corpus.Tests.ps1' = 30
+        'ImageGen.Tests.ps1' = 20; 'Scheduled.Tests.ps1' = 15; 'Pipeline.Tests.ps1' = 12; 'Gallery.Tests.ps1' = 8; 'Models.Tests.ps1' = 8
     }
-    if ($pesterExit -ne 0 -and $pesterFailed -eq 0) { $pesterFailed = 1 }   # a crash counts as a failure
+    $shards = @(1..([Math]::Max(1, [Math]::Min($PesterShards, $files.Count))) | ForEach-Object { [pscustomobject]@{ Files = [Collections.Generic.List[string]]::new(); Cost = 0 } })
+    foreach ($f in $files | Sort-Object { $w = $cost[(Split-Path $_ -Leaf)]; if ($w) { $w } else { 10 } } -Descending) {
+        $lightest = $shards | Sort-Object Cost | Select-Object -First 1
+        $lightest.Files.Add($f)
+        $lightest.Cost += $(if ($cost[(Split-Path $f -Leaf)]) { $cost[(Split-Path $f -Leaf)] } else { 10 })
+    }
+    $quote = { param($s) "'" + ($s -replace "'", "''") + "'" }
+    $pwsh = [Environment]::ProcessPath
+    $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+    for ($i = 0; $i -lt $shards.Count; $i++) {
+        $shard = $shards[$i]
+        $shard | Add-Member Counts (Join-Path $results "pester-counts-$i.json")
+        $shard | Add-Member Log (Join-Path $results "pester-$i.log")
+        $child = @(
+            "`$ErrorActionPreference = 'Stop'"
+            "Import-Module $(& $quote $pester) -Force"
+            "`$config = New-PesterConfiguration"
+            "`$config.Run.Path = @($(($shard.Files | ForEach-Object { & $quote $_ }) -join ', '))"
+            "`$config.Run.PassThru = `$true"
+            "`$config.Run.Exit = `$false"
+            "`$config.Output.Verbosity = 'Detailed'"
+            "`$config.TestResult.Enabled = `$true"
+            "`$config.TestResult.OutputPath = $(& $quote (Join-Path $results "pester-$i.xml"))"
+            "`$run = Invoke-Pester -Configuration `$config"
+            "@{ passed = [int]`$run.PassedCount; failed = [int]`$run.FailedCount + [int]`$run.FailedBlocksCount + [int]`$run.FailedContainersCount } | ConvertTo-Json | Set-Content -LiteralPath $(& $quote $shard.Counts)"
+        ) -join "`n"
+        $script = Join-Path $results "run-pester-$i.ps1"
+        Set-Content -LiteralPath $script -Value $child -Encoding utf8
+        $shard | Add-Member Script $script
+    }
+    foreach ($shard in $shards | Select-Object -Skip 1) {
+        $process = Start-Process $pwsh -ArgumentList "`"$pwshDll`" -NoProfile -NonInteractive -File `"$($shard.Script)`"" -NoNewWindow -PassThru `
+            -RedirectStandardOutput $shard.Log -RedirectStandardError "$($shard.Log).err"
+        $null = $process.Handle
+        $shard | Add-Member Process $process
+    }
+    & $pwsh $pwshDll -NoProfile -NonInteractive -File $shards[0].Script
+    $shards[0] | Add-Member ExitCode $LASTEXITCODE
+    foreach ($shard in $shards | Select-Object -Skip 1) {
+        $shard.Process.WaitForExit()
+        $shard | Add-Member ExitCode $shard.Process.ExitCode
+        Write-Host ''
+        Write-Host "--- Pester: $(($shard.Files | Split-Path -Leaf) -join ', ') ---"
+        Get-Content -LiteralPath $shard.Log, "$($shard.Log).err" -ErrorAction Ignore | ForEach-Object { Write-Host $_ }
+    }
+    $pesterPassed = 0; $pesterFailed = 0
+    foreach ($shard in $shards) {
+        $passed = 0; $failed = 0
+        if (Test-Path $shard.Counts) {
+            $c = Get-Content -Raw $shard.Counts | ConvertFrom-Json
+            $passed = [int]$c.passed
+            $failed = [int]$c.failed
+        }
+        if ($shard.ExitCode -ne 0 -and $failed -eq 0) { $failed = 1 }   # a crash counts as a failure
+        $pesterPassed += $passed; $pesterFailed += $failed
+    }
 
     $corePassed = 0; $coreFailed = 0
     foreach ($x in $xunit) {

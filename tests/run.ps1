@@ -44,8 +44,12 @@ if (-not (Test-Path -LiteralPath $chromium)) {
     }
 }
 
+# Where the time goes, printed at the end (wall seconds per phase; they overlap from xunit on).
+$clock = [Diagnostics.Stopwatch]::StartNew()
+$times = [ordered]@{}
 dotnet build (Join-Path $repo 'Btcedu.sln') -c $Configuration --nologo -v quiet
 if ($LASTEXITCODE -ne 0) { throw "The build failed (exit $LASTEXITCODE)." }
+$times['build'] = $clock.Elapsed.TotalSeconds
 
 # Found before the culture changes below, so that the CLI's answer is not localised.
 $packages = ((dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
@@ -66,7 +70,7 @@ try {
         $arguments = "test `"$(Join-Path $repo "tests/$project")`" -c $Configuration --no-build --nologo --logger `"trx;LogFileName=$trx`" --logger `"console;verbosity=normal`""
         $process = Start-Process dotnet -ArgumentList $arguments -NoNewWindow -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
         $null = $process.Handle   # keeps the exit code readable after exit
-        [pscustomobject]@{ Name = $project; Process = $process; Trx = $trx; Log = $log }
+        [pscustomobject]@{ Name = $project; Process = $process; Trx = $trx; Log = $log; Started = $clock.Elapsed.TotalSeconds }
     }
 
     # --- Pester --------------------------------------------------------------------------------
@@ -115,12 +119,16 @@ try {
             -RedirectStandardOutput $shard.Log -RedirectStandardError "$($shard.Log).err"
         $null = $process.Handle
         $shard | Add-Member Process $process
+        $shard | Add-Member Started $clock.Elapsed.TotalSeconds
     }
+    $started = $clock.Elapsed.TotalSeconds
     & $pwsh $pwshDll -NoProfile -NonInteractive -File $shards[0].Script
     $shards[0] | Add-Member ExitCode $LASTEXITCODE
+    $times["Pester 1 ($(($shards[0].Files | Split-Path -Leaf) -join ' '))"] = $clock.Elapsed.TotalSeconds - $started
     foreach ($shard in $shards | Select-Object -Skip 1) {
         $shard.Process.WaitForExit()
         $shard | Add-Member ExitCode $shard.Process.ExitCode
+        $times["Pester $([array]::IndexOf($shards, $shard) + 1) ($(($shard.Files | Split-Path -Leaf) -join ' '))"] = ($shard.Process.ExitTime - $shard.Process.StartTime).TotalSeconds
         Write-Host ''
         Write-Host "--- Pester: $(($shard.Files | Split-Path -Leaf) -join ', ') ---"
         Get-Content -LiteralPath $shard.Log, "$($shard.Log).err" -ErrorAction Ignore | ForEach-Object { Write-Host $_ }
@@ -140,6 +148,7 @@ try {
     $corePassed = 0; $coreFailed = 0
     foreach ($x in $xunit) {
         $x.Process.WaitForExit()
+        $times["xunit $($x.Name)"] = ($x.Process.ExitTime - $x.Process.StartTime).TotalSeconds
         Write-Host ''
         Write-Host "--- xunit: $($x.Name) ---"
         Get-Content -LiteralPath $x.Log, "$($x.Log).err" -ErrorAction Ignore | ForEach-Object { Write-Host $_ }
@@ -162,6 +171,8 @@ finally {
 if ($pesterPassed + $pesterFailed -eq 0) { Write-Host 'Pester ran no test.'; $pesterFailed = 1 }
 
 Write-Host ''
+$times['total'] = $clock.Elapsed.TotalSeconds
+foreach ($t in $times.GetEnumerator()) { Write-Host ('{0,6:0} s  {1}' -f $t.Value, $t.Key) }
 Write-Host "xunit:  $corePassed passed, $coreFailed failed"
 Write-Host "Pester: $pesterPassed passed, $pesterFailed failed"
 $passed = $corePassed + $pesterPassed

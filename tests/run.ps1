@@ -47,6 +47,8 @@ if (-not (Test-Path -LiteralPath $chromium)) {
 # Where the time goes, printed at the end (wall seconds per phase; they overlap from xunit on).
 $clock = [Diagnostics.Stopwatch]::StartNew()
 $times = [ordered]@{}
+# How long a background process ran: from its exit time when the platform gives it, else until it was waited for.
+$lasted = { param($job) try { ($job.Process.ExitTime - $job.Process.StartTime).TotalSeconds } catch { $clock.Elapsed.TotalSeconds - $job.Started } }
 dotnet build (Join-Path $repo 'Btcedu.sln') -c $Configuration --nologo -v quiet
 if ($LASTEXITCODE -ne 0) { throw "The build failed (exit $LASTEXITCODE)." }
 $times['build'] = $clock.Elapsed.TotalSeconds
@@ -128,7 +130,7 @@ try {
     foreach ($shard in $shards | Select-Object -Skip 1) {
         $shard.Process.WaitForExit()
         $shard | Add-Member ExitCode $shard.Process.ExitCode
-        $times["Pester $([array]::IndexOf($shards, $shard) + 1) ($(($shard.Files | Split-Path -Leaf) -join ' '))"] = ($shard.Process.ExitTime - $shard.Process.StartTime).TotalSeconds
+        $times["Pester $([array]::IndexOf($shards, $shard) + 1) ($(($shard.Files | Split-Path -Leaf) -join ' '))"] = & $lasted $shard
         Write-Host ''
         Write-Host "--- Pester: $(($shard.Files | Split-Path -Leaf) -join ', ') ---"
         Get-Content -LiteralPath $shard.Log, "$($shard.Log).err" -ErrorAction Ignore | ForEach-Object { Write-Host $_ }
@@ -148,7 +150,7 @@ try {
     $corePassed = 0; $coreFailed = 0
     foreach ($x in $xunit) {
         $x.Process.WaitForExit()
-        $times["xunit $($x.Name)"] = ($x.Process.ExitTime - $x.Process.StartTime).TotalSeconds
+        $times["xunit $($x.Name)"] = & $lasted $x
         Write-Host ''
         Write-Host "--- xunit: $($x.Name) ---"
         Get-Content -LiteralPath $x.Log, "$($x.Log).err" -ErrorAction Ignore | ForEach-Object { Write-Host $_ }

@@ -293,6 +293,8 @@ $lockProblems = [Collections.Generic.List[string]]::new()
 $spend = [ordered]@{}
 $outcomes = @{}
 
+# Chapters whose kept entry counts a timed-out attempt at its estimate (the client gave up on a call it may be billed for).
+$timedOutCounted = @{}
 foreach ($state in $episodeState.Values) {
     $ep = $state.Id
     $dir = Join-Path $Workspace "data/outputs/$ep"
@@ -300,6 +302,7 @@ foreach ($state in $episodeState.Values) {
     $manifestPath = Join-Path $imagesDir 'manifest.json'
     $manifest = if (Test-Path $manifestPath) { Get-Content -Raw $manifestPath | ConvertFrom-Json } else { $null }
     $entries = @{}; if ($manifest) { foreach ($m in $manifest.images) { $entries[$m.chapter_id] = $m } }
+    foreach ($m in $entries.Values) { if ($m.cost_estimated) { $timedOutCounted["$ep/$($m.chapter_id)"] = $true } }
     if (-not $manifest) { $imageProblems.Add("${ep}: no manifest") }
     elseif ($manifest.episode_id -ne $ep -or (@($manifest.images.chapter_id) -join ',') -ne (@($state.Chapters.chapter_id) -join ',')) {
         $recordProblems.Add("${ep}: the manifest's entries are not one per chapter in chapter order")
@@ -401,6 +404,10 @@ foreach ($group in $validCalls | Group-Object { & $callKey $_ }) {
     foreach ($c in $group.Group | Where-Object { $_.imageId -ne $kept }) {
         $run = $runByTag[$c.tag]
         if (-not $c.delivered) { continue }    # written to nobody: the client had gone (a kill) before the answer
+        # The client's attempt timeout can end a call while the server is still writing its answer (on a loaded
+        # machine a normal answer can take as long as the timeout): the fake logs it delivered, the client never read
+        # it. The run counts that attempt at its estimate (cost_estimated), so it is paid for and counted, not lost.
+        if ($run -and -not $run.Killed -and $timedOutCounted[$key]) { continue }
         if (-not $run -or -not $run.Killed) {
             $payProblems.Add("${key}: image $($c.imageId) delivered to $($c.tag) ($(if ($run) { $run.Kind } else { 'unknown run' })) was not kept: paid twice")
             continue

@@ -124,9 +124,8 @@ Describe 'Hostile files given to Import-BtceduChapter' {
     }
 
     It 'refuses a device at once, before reading it' -Skip:$IsWindows {
-        $clock = [Diagnostics.Stopwatch]::StartNew()
+        # Reading /dev/zero never ends: an answer at all proves it was refused before reading (no stopwatch).
         $e = Get-ErrorFrom { Import-BtceduChapter -LiteralPath /dev/zero }
-        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
         $e.FullyQualifiedErrorId | Should -BeLike 'ChapterFileNotRegular,*'
         $e.TargetObject | Should -Be '/dev/zero'
     }
@@ -180,9 +179,8 @@ Describe 'Hostile settings' {
         $lines = @('l0: &l0 [x, x, x, x, x, x, x, x, x]')
         foreach ($level in 1..9) { $lines += "l${level}: &l$level [$((1..9 | ForEach-Object { "*l$($level - 1)" }) -join ', ')]" }
         Set-Content (Join-Path $Root 'btcedu.yaml') $lines
-        $clock = [Diagnostics.Stopwatch]::StartNew()
+        # Expanded, the bomb is 9^10 nodes: a refusal naming the alias proves it was stopped, not parsed (no stopwatch).
         $e = Get-ErrorFrom { Get-BtceduEpisode }
-        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
         $e.FullyQualifiedErrorId | Should -BeLike 'InvalidSetting,*'
         $e.Exception.Message | Should -Match 'alias'
     }

@@ -2,7 +2,8 @@ $ErrorActionPreference = 'Stop'
 
 # SIGKILL swept across the delivery of the first images (issue 11 item 3). For each named moment of a delivery
 # (src/Btcedu.Core/InternalHooks.cs, test-only BTCEDU_TEST_KILL_AT) and each of the first two chapters, a real
-# child pwsh runs the stage and kills itself there; a fresh pwsh then runs the episode again. Every case has its
+# child pwsh runs the stage and kills itself there; a fresh pwsh (one of two that share the resumes) then runs the
+# episode again. Every case has its
 # own episode, whose prompts carry its name, so the fake's recorded requests tell the cases apart, and the cases'
 # processes run two at a time (BeforeAll) while each It checks one case.
 
@@ -62,7 +63,6 @@ ConvertTo-Json -InputObject $results -Depth 3 | Set-Content -LiteralPath $Out
         $pending = [Collections.Generic.Queue[hashtable]]::new($Runs)
         $running = [Collections.Generic.List[pscustomobject]]::new()
         $done = @{}
-        $deadline = [DateTime]::UtcNow.AddSeconds(120)
         try {
             while ($pending.Count -or $running.Count) {
                 while ($pending.Count -and $running.Count -lt 2) {
@@ -72,7 +72,7 @@ ConvertTo-Json -InputObject $results -Depth 3 | Set-Content -LiteralPath $Out
                     foreach ($a in (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $ChildScript, $Psd1, $r.Episode, $out) { $psi.ArgumentList.Add($a) }
                     $psi.UseShellExecute = $false
                     if ($r.KillAt) { $psi.Environment['BTCEDU_TEST_KILL_AT'] = $r.KillAt }
-                    $running.Add([pscustomobject]@{ Episode = $r.Episode; Out = $out; Process = [Diagnostics.Process]::Start($psi) })
+                    $running.Add([pscustomobject]@{ Episode = $r.Episode; Out = $out; Process = [Diagnostics.Process]::Start($psi); Deadline = [DateTime]::UtcNow.AddSeconds(120) })
                 }
                 foreach ($c in @($running | Where-Object { $_.Process.HasExited })) {
                     $c.Process.WaitForExit()
@@ -82,11 +82,47 @@ ConvertTo-Json -InputObject $results -Depth 3 | Set-Content -LiteralPath $Out
                     }
                     $null = $running.Remove($c)
                 }
-                if ([DateTime]::UtcNow -gt $deadline) { throw 'the child runs did not end' }
+                # A hang guard per child (a run takes seconds), not a bound on the whole sweep's speed.
+                if (@($running | Where-Object { [DateTime]::UtcNow -gt $_.Deadline }).Count) { throw 'a child run did not end' }
                 Start-Sleep -Milliseconds 20
             }
         }
         finally { foreach ($c in $running) { if (-not $c.Process.HasExited) { $c.Process.Kill() } } }
+        $done
+    }
+
+    function Invoke-Resumes([string[]] $Episodes) {
+        # The resumes need a process other than the killed one, not one each: two fresh pwsh share them (a pwsh start
+        # and module import cost more than a resume). Returns, by episode, 0 or 1 (no error, or some) and the results.
+        $resumeScript = Join-Path $TestDrive 'resume.ps1'
+        Set-Content -LiteralPath $resumeScript -Value @'
+param([string] $Psd1, [string] $Episodes, [string] $OutDir)
+Import-Module $Psd1
+foreach ($episode in $Episodes -split ',') {
+    $results = @(Invoke-BtceduImageGen $episode -ThrottleLimit 1 -ErrorVariable failed -ErrorAction SilentlyContinue 6>$null |
+        Select-Object ChapterId, @{ n = 'Status'; e = { "$($_.Status)" } }, Reason, CostUsd)
+    $out = @{ ExitCode = $(if ($failed) { 1 } else { 0 }); Results = $results }
+    ConvertTo-Json -InputObject $out -Depth 4 | Set-Content -LiteralPath (Join-Path $OutDir "$episode.json")
+}
+'@
+        $outDir = Join-Path $TestDrive 'resumed'
+        New-Item -ItemType Directory -Path $outDir -Force | Out-Null
+        $groups = @(@($Episodes | Where-Object { [array]::IndexOf($Episodes, $_) % 2 -eq 0 }), @($Episodes | Where-Object { [array]::IndexOf($Episodes, $_) % 2 -eq 1 }))
+        $children = foreach ($g in $groups | Where-Object Count) {
+            $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+            foreach ($a in (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $resumeScript, $Psd1, ($g -join ','), $outDir) { $psi.ArgumentList.Add($a) }
+            $psi.UseShellExecute = $false
+            [Diagnostics.Process]::Start($psi)
+        }
+        foreach ($c in $children) { $c.WaitForExit(); $c.ExitCode | Should -Be 0 -Because 'the resumes ran to their end' }
+        $done = @{}
+        foreach ($e in $Episodes) {
+            $file = Join-Path $outDir "$e.json"
+            $done[$e] = if (Test-Path $file) {
+                $r = Get-Content -Raw $file | ConvertFrom-Json
+                [pscustomobject]@{ ExitCode = $r.ExitCode; Results = @($r.Results) }
+            } else { [pscustomobject]@{ ExitCode = $null; Results = @() } }
+        }
         $done
     }
 
@@ -112,7 +148,7 @@ ConvertTo-Json -InputObject $results -Depth 3 | Set-Content -LiteralPath $Out
         # as soon as an answer is saved for the local stage, so a kill during local work can catch the next call in flight.
         $InFlightAtKill[$c.Episode] = @(Invoke-BtceduSql $Root "SELECT chapter_id FROM image_deliveries WHERE episode_id = '$($c.Episode)' AND answer_sha256 IS NULL AND png_sha256 IS NULL" | ForEach-Object chapter_id)
     }
-    $script:Resumed = Invoke-Children @($Cases | ForEach-Object { @{ Episode = $_.Episode } })
+    $script:Resumed = Invoke-Resumes @($Cases | ForEach-Object Episode)
     $Clock.Stop()
 }
 

@@ -31,12 +31,11 @@ Describe 'The fault soak (smoke)' {
         @($Output | Where-Object { $_ -like 'PASS *' }).Count | Should -Be 8
     }
 
-    It 'killed runs, injected faults and settled every episode, within its time bound' {
+    It 'killed runs, injected faults and settled every episode' {
         $Summary.failures | Should -BeNullOrEmpty
         $Summary.summary.'kills survived' | Should -BeGreaterThan 0
         $Summary.summary.'runs started' | Should -BeGreaterThan $Summary.summary.'kills survived'
         $Summary.summary.'faults injected' | Should -Match '\d'
         $Summary.summary.'faults injected' | Should -Not -Match '^(\w+ 0(, )?)+$' -Because 'some fault was injected'
-        $Seconds | Should -BeLessThan 90
     }
 }

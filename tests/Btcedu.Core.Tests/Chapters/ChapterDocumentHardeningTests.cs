@@ -104,10 +104,9 @@ public class ChapterDocumentHardeningTests
         {
             return;
         }
-        var clock = Stopwatch.StartNew();
+        // Reading /dev/zero never ends, so an answer at all proves it was refused before reading; no stopwatch needed.
         var e = Assert.Throws<BtceduException>(() => ChapterDocumentReader.ReadFile("/dev/zero"));
         Assert.Equal("ChapterFileNotRegular", e.ErrorId);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
     public static async Task<HeadlessChromium> StartAsync()
     {
         Assert.True(File.Exists(Executable),
-            $"{Executable} is missing: the gallery's browser test needs Debian's chromium (.ci/run installs it: apt-get update && apt-get install -y chromium).");
+            $"{Executable} is missing: the gallery's browser test needs Debian's chromium (tests/run.ps1 installs it as root on Debian; else: apt-get update && apt-get install -y chromium).");
         var profile = Path.Combine(Path.GetTempPath(), "btcedu-chromium-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(profile);
         var start = new ProcessStartInfo(Executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };

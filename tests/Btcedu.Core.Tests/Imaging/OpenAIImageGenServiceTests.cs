@@ -186,8 +186,9 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         var started = time.GetUtcNow();
 
         var task = service.GenerateImageAsync(Request(), CancellationToken.None);
-        // Advance the fake clock in steps until the retry's 30 s wait has passed.
-        while (!task.IsCompleted && real.Elapsed < TimeSpan.FromSeconds(10))
+        // Advance the fake clock in steps until the retry's 30 s wait has passed. The real bound is the 30 s a real
+        // wait would take: under it, the wait was on the injected clock, however slow the machine.
+        while (!task.IsCompleted && real.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(20);
             if (_server.RequestsTo(FakeOpenAIServer.ImagesPath).Count == 1 && _log.Any(l => l.Contains("retrying", StringComparison.Ordinal)))
@@ -201,7 +202,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         Assert.Equal(2, result.Attempts);
         Assert.Contains(_log, l => l.Contains("retrying in 30s (as Retry-After asks)", StringComparison.Ordinal));
         Assert.True(time.GetUtcNow() - started >= TimeSpan.FromSeconds(30), $"waited {time.GetUtcNow() - started} on the fake clock");
-        Assert.True(real.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.True(real.Elapsed < TimeSpan.FromSeconds(30), $"waited {real.Elapsed} of real time");
     }
 
     [Fact]
@@ -289,7 +290,8 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
         Assert.Equal(ApiOutcome.TimedOut, result.Outcome);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        // Not a speed check: under the 60 s the server hangs, the deadline ended the call, however slow the machine.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
         Assert.InRange(result.Attempts, 2, 4);
         Assert.Contains(_log, l => l.Contains("timeout", StringComparison.Ordinal) && l.Contains("retrying", StringComparison.Ordinal));
         // Each timed-out attempt may have been billed: it counts at the estimate, labelled as such.
@@ -317,7 +319,8 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
         _server.EnqueueImages(
             FakeResponse.ImageBase64(TestImages.Png(16, 16)).WithDelay(TimeSpan.FromSeconds(60)),
             FakeResponse.ImageBase64(TestImages.Png(1536, 1024)));
-        using var service = Service(options: Fast with { AttemptTimeout = TimeSpan.FromMilliseconds(300) });
+        // 2 s, not less: the good answer (2 MB of base64) must never race the timeout that ends the hung one.
+        using var service = Service(options: Fast with { AttemptTimeout = TimeSpan.FromSeconds(2) });
 
         var result = await service.GenerateImageAsync(Request(), CancellationToken.None);
 
@@ -379,7 +382,7 @@ public sealed class OpenAIImageGenServiceTests : IAsyncLifetime
 
         Assert.Equal(ApiOutcome.Failed, result.Outcome);
         Assert.Contains("took longer than", result.ErrorMessage);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}"); // the download's own 60 s delay was not waited out
     }
 
     [Fact]

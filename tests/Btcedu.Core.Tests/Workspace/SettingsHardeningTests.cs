@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Btcedu.Core.Tests.Support;
 using Btcedu.Core.Workspace;
@@ -81,9 +80,8 @@ public class SettingsHardeningTests
                 .Append(string.Join(", ", Enumerable.Repeat($"*l{level - 1}", 9))).Append("]\n");
         }
         temp.WriteFile("btcedu.yaml", yaml.ToString());
-        var clock = Stopwatch.StartNew();
+        // Expanded, the bomb is 9^10 nodes: a refusal naming the alias proves it was stopped, not parsed; no stopwatch needed.
         var e = Refused(temp);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
         Assert.Contains("alias", e.Message, StringComparison.Ordinal);
     }
 

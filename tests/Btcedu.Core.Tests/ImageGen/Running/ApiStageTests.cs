@@ -102,7 +102,10 @@ public sealed class ApiStageTests
         h.Options = StageHarness.Fast with { RateWindow = window, MaxRetries = 0 };
         var clock = Stopwatch.StartNew();
 
-        var (summary, results) = await h.RunAsync(new ImageGenSelection { ThrottleLimit = 4 });
+        // Sixteen workers, one per chapter: all sixteen calls are ready at once, so the pace must hold the last four
+        // back however slow each call is (with four workers, a loaded machine's slow calls spread themselves past the
+        // window and the pace never had to act: the log line below was missing on a fresh-clone run).
+        var (summary, results) = await h.RunAsync(new ImageGenSelection { ThrottleLimit = 16 });
 
         Assert.Equal(0, h.Server.Images.RateLimitHits);
         Assert.True(summary.Generated == 16, string.Join("; ", results.Where(r => r.Error is not null).Select(r => r.Error)));

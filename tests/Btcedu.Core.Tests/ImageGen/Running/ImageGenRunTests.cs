@@ -261,9 +261,11 @@ public sealed class ImageGenRunTests
         // Found by the fault soak: a timed-out attempt counts at its estimate (it may have been billed), so a retry
         // within the same call could take the run past the cap on one reservation.
         await using var h = await StageHarness.StartAsync(StageHarness.Document(3, _ => "diagram", i => $"istem {i}"));
-        // 1.5 s per attempt: the other calls answer well inside it even on a loaded machine (0.5 s was flaky there).
-        h.Options = StageHarness.Fast with { AttemptTimeout = TimeSpan.FromMilliseconds(1500) };
-        h.Server.EnqueueImages(FakeResponse.ImageBase64(TestImages.Png(1920, 1088)).WithDelay(TimeSpan.FromSeconds(5)));
+        // One call hangs for good; every other answer is ready-made bytes, so none of them races the attempt timeout
+        // (the emulated API's first 1920x1088 PNG took longer than a 0.5 s timeout on a loaded machine).
+        h.Options = StageHarness.Fast with { AttemptTimeout = TimeSpan.FromSeconds(2) };
+        var png = FakeResponse.ImageBase64(TestImages.Png(1920, 1088));
+        h.Server.EnqueueImages(png.WithDelay(TimeSpan.FromMinutes(5)), png, png, png);
 
         var (summary, results) = await h.RunAsync(new ImageGenSelection { MaxCostUsd = (decimal)cap, ThrottleLimit = 3 });
 

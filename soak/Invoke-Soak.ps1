@@ -408,6 +408,10 @@ foreach ($group in $validCalls | Group-Object { & $callKey $_ }) {
         # machine a normal answer can take as long as the timeout): the fake logs it delivered, the client never read
         # it. The run counts that attempt at its estimate (cost_estimated), so it is paid for and counted, not lost.
         if ($run -and -not $run.Killed -and $timedOutCounted[$key]) { continue }
+        # The same holds when that run called for the chapter again afterwards, whatever became of the chapter later:
+        # the API stage calls again only after an attempt ended without an answer it read (a timeout, 5xx or 429), so
+        # this answer was never read, and the timed-out attempt was counted at its estimate on that run.
+        if ($run -and -not $run.Killed -and @($calls | Where-Object { $_.tag -eq $c.tag -and $_.seq -gt $c.seq -and (& $callKey $_) -eq $key }).Count) { continue }
         if (-not $run -or -not $run.Killed) {
             $payProblems.Add("${key}: image $($c.imageId) delivered to $($c.tag) ($(if ($run) { $run.Kind } else { 'unknown run' })) was not kept: paid twice")
             continue

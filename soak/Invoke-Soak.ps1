@@ -329,7 +329,7 @@ foreach ($state in $episodeState.Values) {
                 $check = [Btcedu.Soak.SoakPng]::Check($png)
                 if (-not $check.Valid) { $imageProblems.Add("$ep/${cid}: $png does not decode: $($check.Error)"); continue }
                 if ($check.Width -ne 1920 -or $check.Height -ne 1080) { $imageProblems.Add("$ep/${cid}: $($check.Width)x$($check.Height), not 1920x1080") }
-                if (-not $check.Uniform) { $imageProblems.Add("$ep/${cid}: the image is not the fake's one-colour image") }
+                if (-not $check.CentreUniform) { $imageProblems.Add("$ep/${cid}: the image's centre is not the fake's one-colour id block") }
                 $keptImage["$ep/$cid"] = $check.CenterRgb
                 $history = Join-Path $imagesDir "history/$cid"
                 if (Test-Path $history) { $imageProblems.Add("$ep/${cid}: an earlier image exists in history (the chapter was generated twice)") }

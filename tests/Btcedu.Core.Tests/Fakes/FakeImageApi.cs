@@ -51,6 +51,11 @@ public sealed class FakeImageApi
     /// <summary>When set, any other bearer key gets 401 invalid_api_key.</summary>
     public string? RequiredKey { get; set; }
     public TimeSpan Latency { get; set; }
+    /// <summary>
+    /// Tiny flat PNGs (a few KB) instead of the realistic ones (<see cref="RealisticPng"/>: 2–3 MB at 1920x1088, unique
+    /// per prompt), for tests that don't care what the image costs to handle. Off by default.
+    /// </summary>
+    public bool TinyImages { get; set; }
     /// <summary>429s the images-per-minute limit has answered.</summary>
     public int RateLimitHits => Volatile.Read(ref _limitHits);
 
@@ -80,6 +85,7 @@ public sealed class FakeImageApi
         QuotaExhausted = false;
         RequiredKey = null;
         Latency = TimeSpan.Zero;
+        TinyImages = false;
         lock (_gate)
         {
             _served.Clear();
@@ -148,7 +154,8 @@ public sealed class FakeImageApi
             return refusal;
         }
         long? imageId = fault is null ? null : Interlocked.Increment(ref _imageIds);
-        var png = imageId is { } id ? TestImages.Solid(w, h, (byte)(id >> 16), (byte)(id >> 8), (byte)id) : _pngs.GetOrAdd(size, _ => TestImages.Png(w, h));
+        var png = !TinyImages ? RealisticPng.Make(w, h, prompt, imageId)
+            : imageId is { } id ? TestImages.Solid(w, h, (byte)(id >> 16), (byte)(id >> 8), (byte)id) : _pngs.GetOrAdd(size, _ => TestImages.Png(w, h));
         if (fault?.Outcome == "truncated")
         {
             png = png[..(png.Length / 2)];

@@ -83,7 +83,7 @@ max_episode_cost_usd: 10
 Add-Type -Path (Join-Path $PSScriptRoot 'SoakPng.cs')
 Import-Module (Join-Path $repo 'tests/TestHelpers.psm1') -Force
 Import-Module $psd1 -Force
-$fake = Start-FakeOpenAI
+$fake = Start-FakeOpenAI -Realistic # 2–3 MB photographic PNGs, as OpenAI's, with the image id in a centre block
 Invoke-RestMethod -Method Post -Uri "$($fake.Root)_fake/images" -ContentType 'application/json' -Body (@{ faults = $faultSettings } | ConvertTo-Json -Compress) | Out-Null
 
 # --- episodes ---------------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Btcedu.Core.Imaging;
 using Btcedu.Core.Workspace;
 
 namespace Btcedu.Core.Gallery;

@@ -53,9 +53,15 @@ public sealed class FakeImageApi
     public TimeSpan Latency { get; set; }
     /// <summary>
     /// Tiny flat PNGs (a few KB) instead of the realistic ones (<see cref="RealisticPng"/>: 2–3 MB at 1920x1088, unique
-    /// per prompt), for tests that don't care what the image costs to handle. Off by default.
+    /// per prompt), for tests that don't care what the image costs to handle. Starts as <see cref="TinyByDefault"/>.
     /// </summary>
-    public bool TinyImages { get; set; }
+    public bool TinyImages { get; set; } = TinyByDefault;
+
+    /// <summary>
+    /// Off (realistic PNGs) unless a host says otherwise: the xunit suite turns it on for its unit tests
+    /// (Support/FakeImageDefaults.cs), the fake's process with --tiny-images; the bench and the soak leave it off.
+    /// </summary>
+    public static bool TinyByDefault { get; set; }
     /// <summary>429s the images-per-minute limit has answered.</summary>
     public int RateLimitHits => Volatile.Read(ref _limitHits);
 
@@ -85,7 +91,7 @@ public sealed class FakeImageApi
         QuotaExhausted = false;
         RequiredKey = null;
         Latency = TimeSpan.Zero;
-        TinyImages = false;
+        TinyImages = TinyByDefault;
         lock (_gate)
         {
             _served.Clear();

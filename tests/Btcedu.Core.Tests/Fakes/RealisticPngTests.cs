@@ -16,6 +16,7 @@ public sealed class RealisticPngTests
     public async Task The_fake_answers_gpt_image_2_with_a_realistic_png_of_at_least_1_MB_that_decodes_to_the_requested_size()
     {
         await using var server = await FakeOpenAIServer.StartAsync();
+        server.Images.TinyImages = false; // the suite's unit tests take tiny ones (Support/FakeImageDefaults.cs)
         using var http = new HttpClient();
 
         var png = await Generate(http, server, "a lighthouse at dusk");
@@ -35,6 +36,7 @@ public sealed class RealisticPngTests
     public async Task Realistic_pngs_are_deterministic_per_prompt_and_differ_in_pixels_inside_the_crop_between_prompts()
     {
         await using var server = await FakeOpenAIServer.StartAsync();
+        server.Images.TinyImages = false;
         using var http = new HttpClient();
 
         var a = await Generate(http, server, "a lighthouse at dusk");
@@ -52,6 +54,7 @@ public sealed class RealisticPngTests
     public async Task Tiny_images_switch_serves_the_flat_png_of_a_few_KB()
     {
         await using var server = await FakeOpenAIServer.StartAsync();
+        server.Images.TinyImages = false;
         using var http = new HttpClient();
         (await http.PostAsync(new Uri(server.Root, "_fake/images"), new StringContent("""{"tinyImages":true}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
 

@@ -45,7 +45,7 @@ internal sealed class BenchOptions
                 case "--work": o.Work = Path.GetFullPath(Next()); break;
                 case "--keep": o.Keep = true; break;
                 case "-h" or "--help":
-                    Console.WriteLine("dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only throttle,paced,first,rerun,import,gallery] [--budget SECONDS] [--sizes 50,200,500,5000] [--child-all] [--out FILE] [--work DIR] [--keep]");
+                    Console.WriteLine("dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only import,local,throttle,paced,first,rerun,gallery] [--budget SECONDS] [--sizes 50,200,500,5000] [--child-all] [--out FILE] [--work DIR] [--keep]");
                     Environment.Exit(0);
                     break;
                 default: throw new ArgumentException($"unknown option {args[i]} (try --help)");
@@ -363,6 +363,10 @@ internal static class Stats
     };
 
     public static string Verdict(double ratio, double target) => ratio <= target ? $"{ratio:0.000} PASS" : $"{ratio:0.000} MISS";
+
+    /// <summary>A figure with PASS when it is at most (or, with atLeast, at least) the target, else MISS.</summary>
+    public static string Target(double value, double target, string format = "0", bool atLeast = false) =>
+        value.ToString(format, CultureInfo.InvariantCulture) + ((atLeast ? value >= target : value <= target) ? " PASS" : " MISS");
 }
 
 internal static class Paths

@@ -10,7 +10,7 @@ namespace Btcedu.Core.Imaging;
 internal sealed record PngEncoding(SKPngEncoderFilterFlags Filters, int ZlibLevel)
 {
     /// <summary>The setting the product uses.</summary>
-    public static readonly PngEncoding Default = new(SKPngEncoderFilterFlags.Up, 2);
+    public static readonly PngEncoding Default = new(SKPngEncoderFilterFlags.Paeth, 1);
 
     /// <summary>Skia's default: every filter tried per row, zlib level 6 (what the stage used before issue 22).</summary>
     public static readonly PngEncoding SkiaDefault = new(SKPngEncoderFilterFlags.AllFilters, 6);

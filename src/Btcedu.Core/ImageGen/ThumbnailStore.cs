@@ -83,13 +83,17 @@ internal sealed class ThumbnailStore(WorkspacePaths paths)
             return null;
         }
         var image = new FileInfo(paths.ImageFile(episodeId, chapterId));
-        if (r is null || !image.Exists || image.Length != r.PngLength || image.LastWriteTimeUtc.Ticks != r.PngWriteTicks
+        if (r is null || !IsHash(r.PngSha256) || !image.Exists || image.Length != r.PngLength || image.LastWriteTimeUtc.Ticks != r.PngWriteTicks
             || ForHash(episodeId, r.PngSha256) is not { } thumb)
         {
             return null;
         }
         return (r.PngSha256, thumb);
     }
+
+    /// <summary>Whether <paramref name="value"/> is a hash as <see cref="ContentHash"/> spells it.</summary>
+    public static bool IsHash(string? value) =>
+        value is { Length: 71 } && value.StartsWith("sha256:", StringComparison.Ordinal) && value.AsSpan(7).IndexOfAnyExcept("0123456789abcdef") < 0;
 
     /// <summary>The first 16 hex digits of a "sha256:…" hash: the gallery's names use the same.</summary>
     public static string Short(string pngSha256) => pngSha256.AsSpan(pngSha256.IndexOf(':') + 1, 16).ToString();

@@ -22,7 +22,8 @@ internal sealed class BenchOptions
     public string? Out { get; private set; }
     public string? Work { get; private set; }
     public bool Keep { get; private set; }
-    public double[] Latencies => Quick ? [0.25] : [1.0, 5.0];
+    public double[] Latencies => LatenciesGiven ?? (Quick ? [0.25] : [1.0, 5.0]);
+    private double[]? LatenciesGiven { get; set; }
     public int Repeats => Quick ? 3 : 5;
 
     public bool Runs(string section) => Only is null || Only.Contains(section);
@@ -41,11 +42,12 @@ internal sealed class BenchOptions
                 case "--only": o.Only = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
                 case "--budget": o.BudgetSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--sizes": o.Sizes = [.. Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; sizesGiven = true; break;
+                case "--latencies": o.LatenciesGiven = [.. Next().Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture))]; break;
                 case "--out": o.Out = Path.GetFullPath(Next()); break;
                 case "--work": o.Work = Path.GetFullPath(Next()); break;
                 case "--keep": o.Keep = true; break;
                 case "-h" or "--help":
-                    Console.WriteLine("dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only import,local,throttle,paced,first,rerun,gallery] [--budget SECONDS] [--sizes 50,200,500,5000] [--child-all] [--out FILE] [--work DIR] [--keep]");
+                    Console.WriteLine("dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only import,local,throttle,paced,first,rerun,gallery] [--budget SECONDS] [--sizes 50,200,500,5000] [--latencies 1,5] [--child-all] [--out FILE] [--work DIR] [--keep]");
                     Environment.Exit(0);
                     break;
                 default: throw new ArgumentException($"unknown option {args[i]} (try --help)");

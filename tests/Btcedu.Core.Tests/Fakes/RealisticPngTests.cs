@@ -64,6 +64,13 @@ public sealed class RealisticPngTests
         Assert.Equal((1920, 1088), TestImages.Size(png));
     }
 
+    [Fact]
+    public void This_suites_unit_tests_take_tiny_images_unless_they_ask_for_realistic_ones()
+    {
+        Assert.True(FakeImageApi.TinyByDefault);
+        Assert.True(new FakeImageApi().TinyImages);
+    }
+
     private static async Task<byte[]> Generate(HttpClient http, FakeOpenAIServer server, string prompt)
     {
         var r = await http.PostAsync(new Uri(server.BaseUrl + "/images/generations"), new StringContent(Body.Replace("PROMPT", prompt), Encoding.UTF8, "application/json"));

@@ -47,7 +47,10 @@ param(
     [string] $Faults = '{}',
     # The workspace (default: a new temporary folder, removed after a passing run unless -Keep).
     [string] $Workspace,
-    [switch] $Keep
+    [switch] $Keep,
+    # The fake's tiny flat PNGs instead of realistic 2–3 MB ones: only for the CI smoke (tests/Soak.Tests.ps1), whose
+    # time bound is about the soak's machinery, not the images' weight.
+    [switch] $TinyImages
 )
 $ErrorActionPreference = 'Stop'
 $repo = Split-Path $PSScriptRoot -Parent
@@ -83,7 +86,8 @@ max_episode_cost_usd: 10
 Add-Type -Path (Join-Path $PSScriptRoot 'SoakPng.cs')
 Import-Module (Join-Path $repo 'tests/TestHelpers.psm1') -Force
 Import-Module $psd1 -Force
-$fake = Start-FakeOpenAI
+# 2–3 MB photographic PNGs, as OpenAI's, with the image id in a centre block (unless -TinyImages)
+$fake = Start-FakeOpenAI -Realistic:(-not $TinyImages)
 Invoke-RestMethod -Method Post -Uri "$($fake.Root)_fake/images" -ContentType 'application/json' -Body (@{ faults = $faultSettings } | ConvertTo-Json -Compress) | Out-Null
 
 # --- episodes ---------------------------------------------------------------------------------------------------------
@@ -129,7 +133,7 @@ for ($e = 1; $e -le $Episodes; $e++) { New-SoakEpisode $e }
 $childScript = Join-Path $Workspace 'soak-child.ps1'
 Set-Content -LiteralPath $childScript -Encoding utf8NoBOM -Value @'
 param([string] $Psd1, [string] $Episode, [string] $MaxCost, [string] $Out)
-$report = [ordered]@{ results = @(); errors = @(); exception = $null }
+$report = [ordered]@{ results = @(); errors = @(); exception = $null; stack = $null }
 try {
     Import-Module $Psd1 -ErrorAction Stop
     $cap = [decimal]::Parse($MaxCost, [Globalization.CultureInfo]::InvariantCulture)
@@ -137,7 +141,7 @@ try {
         Select-Object ChapterId, @{ n = 'Status'; e = { "$($_.Status)" } }, Reason, Error, CostUsd)
     $report.errors = @($failed | ForEach-Object { $_.FullyQualifiedErrorId -replace ',.*$', '' })
 }
-catch { $report.exception = "$($_.FullyQualifiedErrorId): $_" }
+catch { $report.exception = "$($_.FullyQualifiedErrorId): $_"; $report.stack = $_.Exception.ToString() }
 ConvertTo-Json -InputObject $report -Depth 4 | Set-Content -LiteralPath "$Out.tmp"
 Move-Item -LiteralPath "$Out.tmp" -Destination $Out
 '@
@@ -332,7 +336,7 @@ foreach ($state in $episodeState.Values) {
                 $check = [Btcedu.Soak.SoakPng]::Check($png)
                 if (-not $check.Valid) { $imageProblems.Add("$ep/${cid}: $png does not decode: $($check.Error)"); continue }
                 if ($check.Width -ne 1920 -or $check.Height -ne 1080) { $imageProblems.Add("$ep/${cid}: $($check.Width)x$($check.Height), not 1920x1080") }
-                if (-not $check.Uniform) { $imageProblems.Add("$ep/${cid}: the image is not the fake's one-colour image") }
+                if (-not $check.CentreUniform) { $imageProblems.Add("$ep/${cid}: the image's centre is not the fake's one-colour id block") }
                 $keptImage["$ep/$cid"] = $check.CenterRgb
                 $history = Join-Path $imagesDir "history/$cid"
                 if (Test-Path $history) { $imageProblems.Add("$ep/${cid}: an earlier image exists in history (the chapter was generated twice)") }

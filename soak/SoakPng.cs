@@ -7,7 +7,7 @@ namespace Btcedu.Soak
     /// <summary>
     /// A full, independent decode of a PNG file for the fault soak: signature, every chunk's CRC, IHDR, IDAT ending
     /// in IEND, a complete zlib inflate to exactly the expected length, and every scanline unfiltered. Reads the
-    /// image's pixels, so it can say whether the image is one colour and which (the fake encodes its image id in it).
+    /// image's pixels, so it can say whether the centre block is one colour and which (the fake encodes its image id in it).
     /// No third-party code: the soak must not trust the product's own decoder to check the product's images.
     /// </summary>
     public static class SoakPng
@@ -18,8 +18,12 @@ namespace Btcedu.Soak
             public int Height { get; set; }
             /// <summary>(red &lt;&lt; 16) | (green &lt;&lt; 8) | blue of the centre pixel.</summary>
             public long CenterRgb { get; set; }
-            /// <summary>Whether every pixel has the centre pixel's colour.</summary>
-            public bool Uniform { get; set; }
+            /// <summary>
+            /// Whether every pixel of the 48×16 block around the centre has the centre pixel's colour: the fake's realistic
+            /// PNGs (tests/Btcedu.Core.Tests/Fakes/RealisticPng.cs) carry their image id in a 64×32 block there, which
+            /// survives the crop to 1920×1080.
+            /// </summary>
+            public bool CentreUniform { get; set; }
             public string Error { get; set; }
             public bool Valid => Error == null;
         }
@@ -144,7 +148,9 @@ namespace Btcedu.Soak
             var cur = new byte[stride];
             long centre = -1;
             var uniform = true;
-            byte c0 = 0, c1 = 0, c2 = 0;
+            var cx = (width / 2) * channels;
+            var cy = height / 2;
+            var rows = new byte[height >= 16 ? 16 : height][];
             for (var y = 0; y < height; y++)
             {
                 var o = y * (stride + 1);
@@ -164,23 +170,25 @@ namespace Btcedu.Soak
                     }
                     cur[x] = (byte)v;
                 }
-                if (y == 0)
+                if (y >= cy - 8 && y < cy + 8 && y - (cy - 8) < rows.Length)
                 {
-                    c0 = cur[0]; c1 = cur[1]; c2 = cur[2];
+                    rows[y - (cy - 8)] = (byte[])cur.Clone();
                 }
-                for (var x = 0; uniform && x < stride; x += channels)
+                if (y == cy)
                 {
-                    uniform = cur[x] == c0 && cur[x + 1] == c1 && cur[x + 2] == c2;
-                }
-                if (y == height / 2)
-                {
-                    var m = (width / 2) * channels;
-                    centre = ((long)cur[m] << 16) | ((long)cur[m + 1] << 8) | cur[m + 2];
+                    centre = ((long)cur[cx] << 16) | ((long)cur[cx + 1] << 8) | cur[cx + 2];
                 }
                 (prev, cur) = (cur, prev);
             }
+            foreach (var row in rows)
+            {
+                for (var x = Math.Max(0, cx - 24 * channels); uniform && row != null && x < Math.Min(stride, cx + 24 * channels); x += channels)
+                {
+                    uniform = ((long)row[x] << 16 | (long)row[x + 1] << 8 | row[x + 2]) == centre;
+                }
+            }
             r.CenterRgb = centre;
-            r.Uniform = uniform;
+            r.CentreUniform = uniform;
         }
 
         private static int Paeth(int a, int b, int c)

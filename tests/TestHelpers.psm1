@@ -58,11 +58,16 @@ function Invoke-ChildPwsh {
 }
 
 function Start-FakeOpenAI {
-    <# Starts the loopback OpenAI-compatible server (tests/Btcedu.FakeOpenAI) and points OPENAI_BASE_URL at it. #>
+    <#
+    Starts the loopback OpenAI-compatible server (tests/Btcedu.FakeOpenAI) and points OPENAI_BASE_URL at it. Its
+    images are tiny flat PNGs unless -Realistic (2–3 MB photographic ones, as OpenAI's: the soak uses those).
+    #>
+    param([switch] $Realistic)
     $dll = Join-Path $script:Repo 'tests/Btcedu.FakeOpenAI/bin/Release/net10.0/Btcedu.FakeOpenAI.dll'
     if (-not (Test-Path $dll)) { throw "Build first: $dll is missing." }
     $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
     $psi.ArgumentList.Add($dll); $psi.ArgumentList.Add('--parent-pid'); $psi.ArgumentList.Add("$PID")
+    if (-not $Realistic) { $psi.ArgumentList.Add('--tiny-images') }
     $psi.RedirectStandardInput = $true
     $psi.RedirectStandardOutput = $true
     $psi.UseShellExecute = $false

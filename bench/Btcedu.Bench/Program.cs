@@ -4,8 +4,8 @@ using Btcedu.Bench;
 
 // The Btcedu benchmark (docs/PERFORMANCE.md): every row of issue 15 in one run against the loopback fake, printed
 // as markdown tables under the machine's description and written to artifacts/bench/results.md.
-//   dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only throttle,paced,first,rerun,import,gallery,money]
-//              [--budget SECONDS] [--sizes 50,200,500,5000] [--child-all] [--out FILE] [--work DIR] [--keep]
+//   dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only import,local,throttle,paced,first,rerun,gallery,money]
+//              [--budget SECONDS] [--sizes 50,200,500,5000] [--latencies 1,5] [--child-all] [--out FILE] [--work DIR] [--keep]
 // Never part of the tests: tests/run.ps1 builds it (it is in Btcedu.sln) and never runs it.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = BenchOptions.Parse(args);
@@ -24,15 +24,17 @@ var ctx = new BenchContext(options, repo, work, pwsh);
 var report = new Report(Machine.Describe(pwsh, options));
 var memory = new MemoryTracker();
 
-foreach (var (name, section) in new (string, Func<BenchContext, Task<Table>>)[]
+static Func<BenchContext, Task<Table[]>> One(Func<BenchContext, Task<Table>> section) => async c => [await section(c)];
+foreach (var (name, section) in new (string, Func<BenchContext, Task<Table[]>>)[]
 {
-    ("import", Sections.ImportModule),
-    ("throttle", Sections.Throttle),
-    ("paced", Sections.Paced),
-    ("first", Sections.FirstRuns),
-    ("rerun", Sections.Reruns),
-    ("gallery", Sections.Gallery),
-    ("money", Sections.Money),
+    ("import", One(Sections.ImportModule)),
+    ("local", LocalStage.Run),
+    ("throttle", One(Sections.Throttle)),
+    ("paced", One(Sections.Paced)),
+    ("first", One(Sections.FirstRuns)),
+    ("rerun", One(Sections.Reruns)),
+    ("gallery", One(Sections.Gallery)),
+    ("money", One(Sections.Money)),
 })
 {
     if (!options.Runs(name))
@@ -42,21 +44,25 @@ foreach (var (name, section) in new (string, Func<BenchContext, Task<Table>>)[]
     Console.Error.WriteLine($"[bench {total.Elapsed:mm\\:ss}] {name}…");
     memory.Reset();
     var sw = Stopwatch.StartNew();
-    Table table;
+    Table[] tables;
     try
     {
-        table = await section(ctx);
+        tables = await section(ctx);
     }
     catch (Exception e)
     {
-        table = new Table($"{name}: failed", "error");
-        table.Add(e.GetType().Name + ": " + e.Message.ReplaceLineEndings(" "));
+        var failed = new Table($"{name}: failed", "error");
+        failed.Add(e.GetType().Name + ": " + e.Message.ReplaceLineEndings(" "));
         Console.Error.WriteLine(e);
+        tables = [failed];
     }
-    table.Notes.Add($"section took {sw.Elapsed.TotalSeconds:0} s");
+    tables[^1].Notes.Add($"section took {sw.Elapsed.TotalSeconds:0} s");
     memory.Record(name);
-    report.Add(table);
-    Console.WriteLine(table.Markdown());
+    foreach (var table in tables)
+    {
+        report.Add(table);
+        Console.WriteLine(table.Markdown());
+    }
 }
 
 report.Add(Sections.Memory(ctx, memory));

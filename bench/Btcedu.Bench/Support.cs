@@ -22,7 +22,8 @@ internal sealed class BenchOptions
     public string? Out { get; private set; }
     public string? Work { get; private set; }
     public bool Keep { get; private set; }
-    public double[] Latencies => Quick ? [0.25] : [1.0, 5.0];
+    public double[] Latencies => LatenciesGiven ?? (Quick ? [0.25] : [1.0, 5.0]);
+    private double[]? LatenciesGiven { get; set; }
     public int Repeats => Quick ? 3 : 5;
 
     public bool Runs(string section) => Only is null || Only.Contains(section);
@@ -41,11 +42,12 @@ internal sealed class BenchOptions
                 case "--only": o.Only = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
                 case "--budget": o.BudgetSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--sizes": o.Sizes = [.. Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]; sizesGiven = true; break;
+                case "--latencies": o.LatenciesGiven = [.. Next().Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture))]; break;
                 case "--out": o.Out = Path.GetFullPath(Next()); break;
                 case "--work": o.Work = Path.GetFullPath(Next()); break;
                 case "--keep": o.Keep = true; break;
                 case "-h" or "--help":
-                    Console.WriteLine("dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only throttle,paced,first,rerun,import,gallery,money] [--budget SECONDS] [--sizes 50,200,500,5000] [--child-all] [--out FILE] [--work DIR] [--keep]");
+                    Console.WriteLine("dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only import,local,throttle,paced,first,rerun,gallery,money] [--budget SECONDS] [--sizes 50,200,500,5000] [--latencies 1,5] [--child-all] [--out FILE] [--work DIR] [--keep]");
                     Environment.Exit(0);
                     break;
                 default: throw new ArgumentException($"unknown option {args[i]} (try --help)");
@@ -370,6 +372,10 @@ internal static class Stats
     };
 
     public static string Verdict(double ratio, double target) => ratio <= target ? $"{ratio:0.000} PASS" : $"{ratio:0.000} MISS";
+
+    /// <summary>A figure with PASS when it is at most (or, with atLeast, at least) the target, else MISS.</summary>
+    public static string Target(double value, double target, string format = "0", bool atLeast = false) =>
+        value.ToString(format, CultureInfo.InvariantCulture) + ((atLeast ? value >= target : value <= target) ? " PASS" : " MISS");
 }
 
 internal static class Paths

@@ -1,6 +1,7 @@
 using System.Text;
 using Btcedu.Core.Chapters;
 using Btcedu.Core.ImageGen;
+using Btcedu.Core.Imaging;
 
 namespace Btcedu.Core.Gallery;
 

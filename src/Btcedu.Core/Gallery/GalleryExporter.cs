@@ -53,7 +53,7 @@ public sealed class GalleryExporter
             try
             {
                 var episode = _reader.Read(_episodes.Get(id));
-                var images = Images(files, episode, progress, cancellationToken);
+                var images = Images(files, episode, new ThumbnailStore(_paths), progress, cancellationToken);
                 foreach (var source in episode.Files)
                 {
                     files.Write($"{id}/{EpisodePage.FilesFolder}/{source.Name}", File.ReadAllBytes(source.Path));
@@ -74,17 +74,23 @@ public sealed class GalleryExporter
         return new GalleryExport(root, Path.Combine(root, "index.html"), pages, failures, files.Written, files.ThumbnailsMade, pruned);
     }
 
-    private static Dictionary<string, GalleryImage> Images(GalleryFiles files, GalleryEpisode episode, Action<GalleryProgress>? progress, CancellationToken cancellationToken)
+    private static Dictionary<string, GalleryImage> Images(GalleryFiles files, GalleryEpisode episode, ThumbnailStore thumbnails,
+        Action<GalleryProgress>? progress, CancellationToken cancellationToken)
     {
-        var sources = episode.Cards.SelectMany(c => (c.ImagePath is null ? [] : new[] { (c.Chapter.ChapterId, c.ImagePath) })
-            .Concat(c.History.Select(v => (c.Chapter.ChapterId, v.Path)))).ToList();
+        // What the run kept: the current image's hash and thumbnail while its record still matches the file; a history
+        // version's hash from its v{N}.json, and its thumbnail if one was kept for that hash.
+        var sources = episode.Cards.SelectMany(c =>
+            (c.ImagePath is null ? [] : new[] { (c.Chapter.ChapterId, c.ImagePath, Known: Known(thumbnails.Find(episode.Id, c.Chapter.ChapterId))) })
+            .Concat(c.History.Select(v => (c.Chapter.ChapterId, v.Path, Known: ThumbnailStore.IsHash(v.PngSha256)
+                ? ((string, string?)?)(v.PngSha256, thumbnails.ForHash(episode.Id, v.PngSha256)) : null))))
+            .ToList();
         var images = new Dictionary<string, GalleryImage>(StringComparer.Ordinal);
         for (var i = 0; i < sources.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Invoke(new GalleryProgress(episode.Id, i, sources.Count));
-            var (chapterId, path) = sources[i];
-            if (files.Image(episode.Id, chapterId, path) is { } image)
+            var (chapterId, path, known) = sources[i];
+            if (files.Image(episode.Id, chapterId, path, known) is { } image)
             {
                 images[path] = image;
             }
@@ -92,6 +98,8 @@ public sealed class GalleryExporter
         progress?.Invoke(new GalleryProgress(episode.Id, sources.Count, sources.Count));
         return images;
     }
+
+    private static (string, string?)? Known((string Sha256, string Thumbnail)? found) => found is { } f ? (f.Sha256, f.Thumbnail) : null;
 
     /// <summary>The episodes exported now, then those exported before (their page is in the folder) that still exist, by id.</summary>
     private List<GalleryEpisode> IndexEpisodes(string root, List<GalleryEpisode> exported)

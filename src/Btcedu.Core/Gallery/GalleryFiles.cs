@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Btcedu.Core.Imaging;
 using Btcedu.Core.Workspace;
 
 namespace Btcedu.Core.Gallery;
@@ -33,10 +34,24 @@ internal sealed class GalleryFiles(string root)
 
     /// <summary>
     /// Puts the full image and its thumbnail of <paramref name="source"/> in the episode's folder, named by its hash.
-    /// Returns the two paths relative to the episode folder, or null when the PNG cannot be read or decoded.
+    /// With <paramref name="known"/> (the PNG's SHA-256 and the thumbnail the run kept, <see cref="ImageGen.ThumbnailStore"/>)
+    /// the PNG is neither read nor decoded: both files are linked (or copied) into place. Without it (images older than
+    /// kept thumbnails) the PNG is read, hashed and thumbnailed here. Returns the two paths relative to the episode
+    /// folder, or null when the PNG cannot be read or decoded.
     /// </summary>
-    public GalleryImage? Image(string episodeId, string chapterId, string source)
+    public GalleryImage? Image(string episodeId, string chapterId, string source, (string Sha256, string? Thumbnail)? known = null)
     {
+        if (known is { } k)
+        {
+            try
+            {
+                return Place(episodeId, chapterId, source, ImageGen.ThumbnailStore.Short(k.Sha256), png: null, k.Thumbnail);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Fall back to reading the PNG (it may have gone meanwhile: then it is left out, as below).
+            }
+        }
         byte[] png;
         try
         {
@@ -46,27 +61,38 @@ internal sealed class GalleryFiles(string root)
         {
             return null;
         }
-        var hash = Convert.ToHexString(SHA256.HashData(png), 0, 8).ToLowerInvariant();
+        return Place(episodeId, chapterId, source, Convert.ToHexString(SHA256.HashData(png), 0, 8).ToLowerInvariant(), png, keptThumbnail: null);
+    }
+
+    private GalleryImage? Place(string episodeId, string chapterId, string source, string hash, byte[]? png, string? keptThumbnail)
+    {
         var name = $"{chapterId}-{hash}";
         var full = $"img/{name}.png";
         var thumb = $"thumb/{name}.jpg";
         var thumbPath = Full($"{episodeId}/{thumb}");
         if (!File.Exists(thumbPath))
         {
-            if (Thumbnailer.Make(png) is not { } jpeg)
+            if (keptThumbnail is not null)
             {
-                return null;
+                FileLink.LinkOrCopy(keptThumbnail, thumbPath);
             }
-            Directory.CreateDirectory(Path.GetDirectoryName(thumbPath)!);
-            AtomicFile.WriteAllBytes(thumbPath, jpeg);
+            else
+            {
+                if (Thumbnailer.Make(png ?? File.ReadAllBytes(source)) is not { } jpeg)
+                {
+                    return null;
+                }
+                Directory.CreateDirectory(Path.GetDirectoryName(thumbPath)!);
+                AtomicFile.WriteAllBytes(thumbPath, jpeg);
+                ThumbnailsMade++;
+            }
             Written++;
-            ThumbnailsMade++;
         }
         var fullPath = Full($"{episodeId}/{full}");
         if (!File.Exists(fullPath))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-            AtomicFile.WriteAllBytes(fullPath, png);
+            // The workspace's images are replaced by rename, never rewritten, so a link keeps this version's bytes.
+            FileLink.LinkOrCopy(source, fullPath);
             Written++;
         }
         _referenced.Add(fullPath);

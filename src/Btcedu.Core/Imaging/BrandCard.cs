@@ -36,10 +36,14 @@ public static class BrandCard
     });
 
     /// <summary>The card's PNG. <paramref name="template"/>, when given, is a PNG, JPEG or WebP the card is drawn on.</summary>
-    public static byte[] Render(string title, CardLayout layout, byte[]? template)
+    public static byte[] Render(string title, CardLayout layout, byte[]? template) => Draw(title, layout, template).Png;
+
+    /// <summary>The card's PNG and its gallery thumbnail, both from the one drawing.</summary>
+    internal static (byte[] Png, byte[]? Thumbnail) Draw(string title, CardLayout layout, byte[]? template)
     {
         const int w = ImageNormalizer.TargetWidth, h = ImageNormalizer.TargetHeight;
-        using var surface = SKSurface.Create(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Premul))
+        // Opaque: the card is cleared or covered whole, so the PNG is RGB (see PngEncoding).
+        using var surface = SKSurface.Create(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque))
             ?? throw new InvalidOperationException("SkiaSharp could not create a 1920x1080 surface.");
         var canvas = surface.Canvas;
         if (template is not null)
@@ -80,9 +84,8 @@ public static class BrandCard
             }
         }
         canvas.Flush();
-        using var snapshot = surface.Snapshot();
-        using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
-        return png.ToArray();
+        using var pixels = surface.PeekPixels();
+        return (PngEncoding.Default.Encode(pixels), Thumbnailer.Make(pixels));
     }
 
     /// <summary>Greedy word wrap; a word wider than the line is cut, and text beyond the last line ends in an ellipsis.</summary>

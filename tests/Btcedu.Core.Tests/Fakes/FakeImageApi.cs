@@ -72,6 +72,17 @@ public sealed class FakeImageApi
     /// <summary>When set, any other bearer key gets 401 invalid_api_key.</summary>
     public string? RequiredKey { get; set; }
     public TimeSpan Latency { get; set; }
+    /// <summary>
+    /// Tiny flat PNGs (a few KB) instead of the realistic ones (<see cref="RealisticPng"/>: 2–3 MB at 1920x1088, unique
+    /// per prompt), for tests that don't care what the image costs to handle. Starts as <see cref="TinyByDefault"/>.
+    /// </summary>
+    public bool TinyImages { get; set; } = TinyByDefault;
+
+    /// <summary>
+    /// Off (realistic PNGs) unless a host says otherwise: the xunit suite turns it on for its unit tests
+    /// (Support/FakeImageDefaults.cs), the fake's process with --tiny-images; the bench and the soak leave it off.
+    /// </summary>
+    public static bool TinyByDefault { get; set; }
     /// <summary>429s the images-per-minute limit has answered.</summary>
     public int RateLimitHits => Volatile.Read(ref _limitHits);
 
@@ -102,6 +113,7 @@ public sealed class FakeImageApi
         QuotaCode = "insufficient_quota";
         RequiredKey = null;
         Latency = TimeSpan.Zero;
+        TinyImages = TinyByDefault;
         lock (_gate)
         {
             _served.Clear();
@@ -171,7 +183,8 @@ public sealed class FakeImageApi
             return refusal;
         }
         long? imageId = fault is null ? null : Interlocked.Increment(ref _imageIds);
-        var png = imageId is { } id ? TestImages.Solid(w, h, (byte)(id >> 16), (byte)(id >> 8), (byte)id) : _pngs.GetOrAdd(size, _ => TestImages.Png(w, h));
+        var png = !TinyImages ? RealisticPng.Make(w, h, prompt, imageId)
+            : imageId is { } id ? TestImages.Solid(w, h, (byte)(id >> 16), (byte)(id >> 8), (byte)id) : _pngs.GetOrAdd(size, _ => TestImages.Png(w, h));
         if (fault?.Outcome == "truncated")
         {
             png = png[..(png.Length / 2)];

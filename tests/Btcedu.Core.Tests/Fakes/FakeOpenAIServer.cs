@@ -25,7 +25,7 @@ namespace Btcedu.Core.Tests.Fakes;
 ///   POST /_fake/images                                body {"imagesPerMinute":12,"windowMs":60000,"quotaExhausted":false,"quotaCode":"credit_balance_exhausted","requiredKey":"sk-…","latencyMs":0,
 ///                                                     "faults":{"seed":42,"storm":0.02,"stormMs":1500,"contentPolicy":0.03,"serverError":0.05,
 ///                                                     "hang":0.02,"hangMs":8000,"truncated":0.03,"quota":0.005,"latencyMs":300,"jitterMs":500}}
-///                                                     (faults: see <see cref="FakeFaults"/>; null turns them off)
+///                                                     (faults: see <see cref="FakeFaults"/>; null turns them off; "tinyImages":true for flat few-KB PNGs)
 ///   GET  /_fake/images                                {"rateLimitHits":N,"injected":{"storm":N,...}}
 ///   GET  /_fake/calls                                 every answered images request (<see cref="FakeImageCall"/>): outcome, delivery, image id
 /// A path may start with /r/{tag}/ (a base URL of http://127.0.0.1:port/r/{tag}/v1): the prefix is removed and the
@@ -283,6 +283,10 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         if (root.TryGetProperty("latencyMs", out var latency))
         {
             Images.Latency = TimeSpan.FromMilliseconds(latency.GetDouble());
+        }
+        if (root.TryGetProperty("tinyImages", out var tiny))
+        {
+            Images.TinyImages = tiny.GetBoolean();
         }
         if (root.TryGetProperty("faults", out var faults))
         {

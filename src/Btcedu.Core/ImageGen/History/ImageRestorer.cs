@@ -63,6 +63,7 @@ internal sealed class ImageRestorer
         var archive = _journal.Place(episodeId, chapterId, entries.GetValueOrDefault(chapterId));
 
         var image = paths.ImageFile(episodeId, chapterId);
+        ThumbnailStore.TryKeep(paths, episodeId, chapterId, kept.PngSha256, null); // usually kept since it was current
         // The record the version kept, whole (tokens, sizes, attempts), with the version it came back from.
         var entry = kept.Entry with
         {

@@ -92,7 +92,11 @@ internal sealed class DeliveryJournal
 
     /// <summary>Journals the staged delivery: from here on, a kill leaves an image the next run adopts.</summary>
     public void Deliver(long id, byte[] png, ManifestEntry entry, NewMediaAsset asset, RunTotals totals) =>
-        _store.Deliver(id, ContentHash.Of(png), entry.CostUsd, JsonSerializer.Serialize(entry, BtceduJson.Compact),
+        Deliver(id, ContentHash.Of(png), entry, asset, totals);
+
+    /// <summary>The same, with the PNG's hash already taken (the run hashes each image once).</summary>
+    public void Deliver(long id, string pngSha256, ManifestEntry entry, NewMediaAsset asset, RunTotals totals) =>
+        _store.Deliver(id, pngSha256, entry.CostUsd, JsonSerializer.Serialize(entry, BtceduJson.Compact),
             JsonSerializer.Serialize(asset, BtceduJson.Compact), totals);
 
     /// <summary>

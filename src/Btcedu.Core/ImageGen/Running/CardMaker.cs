@@ -14,7 +14,7 @@ internal sealed class CardMaker(RunState run)
     {
         var card = item.Card!;
         var chapterId = item.Chapter.ChapterId;
-        var png = BrandCard.Render(item.Chapter.Title, card.Layout, card.Template);
+        var (png, thumbnail) = BrandCard.Draw(item.Chapter.Title, card.Layout, card.Template);
         if (item.Previous is { GenerationMethod: not GenerationMethod.Template } && File.Exists(run.Paths.ImageFile(run.EpisodeId, chapterId)))
         {
             await run.Journal.StageAsync(run.EpisodeId, chapterId, png).ConfigureAwait(false);
@@ -24,6 +24,7 @@ internal sealed class CardMaker(RunState run)
         {
             await AtomicFile.WriteAllBytesAsync(run.Paths.ImageFile(run.EpisodeId, chapterId), png, CancellationToken.None).ConfigureAwait(false);
         }
+        ThumbnailStore.TryKeep(run.Paths, run.EpisodeId, chapterId, ContentHash.Of(png), thumbnail);
         return ManifestEntries.Card(item, card.Hash, png.LongLength, run.Time.GetUtcNow());
     }
 }

@@ -1,5 +1,6 @@
 using Btcedu.Core.Imaging;
 using Btcedu.Core.OpenAi;
+using Btcedu.Core.Workspace;
 
 namespace Btcedu.Core.ImageGen;
 
@@ -57,16 +58,18 @@ internal sealed class LocalStage
         var entry = ManifestEntries.Generated(item, answered.Request, result, image, profile, _run.Time.GetUtcNow(), answered.Cost);
         var asset = ManifestEntries.Asset(episodeId, entry, image.Png.LongLength, item.Chapter.ImagePrompt is null ? _run.Plan.PromptVersion.Id : null);
 
+        var sha = ContentHash.Of(image.Png); // once: the journal's and the thumbnail's
         await _run.Journal.StageAsync(episodeId, chapterId, image.Png).ConfigureAwait(false);
         _run.WithTotals(totals =>
         {
-            _run.Journal.Deliver(answered.Intent, image.Png, entry, asset, totals);
+            _run.Journal.Deliver(answered.Intent, sha, entry, asset, totals);
             return true;
         });
         _run.Journal.DropAnswer(episodeId, chapterId);
         InternalHooks.KillPoint(KillPoints.AfterDelivery, chapterId);
         await LogArchiveAsync(chapterId, _run.Journal.Place(episodeId, chapterId, item.Previous)).ConfigureAwait(false);
         InternalHooks.KillPoint(KillPoints.AfterPng, chapterId);
+        KeepThumbnail(chapterId, sha, image.Thumbnail);
         _run.Assets.Replace(asset);
         InternalHooks.KillPoint(KillPoints.AfterAssetRow, chapterId);
         var recorded = await _manifest.RecordAsync(item, entry, answered.RunCost, result.Attempts, answered.Intent).ConfigureAwait(false);
@@ -84,6 +87,8 @@ internal sealed class LocalStage
         var adopted = _run.Journal.Adopt(item.Journaled, item.Previous);
         _run.Journal.DropAnswer(_run.EpisodeId, item.Chapter.ChapterId);
         await LogArchiveAsync(item.Chapter.ChapterId, adopted.Archive).ConfigureAwait(false);
+        // A killed run's PNG: its pixels were never decoded in this process, so the thumbnail is made from the file (rare).
+        KeepThumbnail(item.Chapter.ChapterId, delivery.PngSha256!, null);
         _run.Assets.Replace(adopted.Asset);
         // This run spent nothing on it; the entry keeps what the killed run paid, which stays on that run's row.
         return await _manifest.RecordAsync(item, adopted.Entry, cost: 0, journalId: delivery.Id).ConfigureAwait(false);
@@ -108,6 +113,8 @@ internal sealed class LocalStage
         };
         return new AnsweredImage(item, _run.Plan.Profile.ToRequest(a.Prompt), result, delivery.Id, a.CostUsd, Adopted: true);
     }
+
+    private void KeepThumbnail(string chapterId, string sha, byte[]? jpeg) => ThumbnailStore.TryKeep(_run.Paths, _run.EpisodeId, chapterId, sha, jpeg);
 
     /// <summary>Says where the replaced image went, and logs every pruned version (pruning is the only deletion).</summary>
     private async Task LogArchiveAsync(string chapterId, ImageArchive archive)

@@ -1,8 +1,11 @@
 using SkiaSharp;
 
-namespace Btcedu.Core.Gallery;
+namespace Btcedu.Core.Imaging;
 
-/// <summary>480×270 JPEG thumbnails with SkiaSharp: the image scaled to cover the frame, centred, cropped.</summary>
+/// <summary>
+/// 480×270 JPEG thumbnails with SkiaSharp: the image scaled to cover the frame, centred, cropped. Made from pixels
+/// already decoded wherever there are some (the run, brand cards), so a gallery never decodes a full PNG again.
+/// </summary>
 internal static class Thumbnailer
 {
     public const int Width = 480;
@@ -17,6 +20,14 @@ internal static class Thumbnailer
         {
             return null;
         }
+        using var pixmap = source.PeekPixels();
+        return Make(pixmap);
+    }
+
+    /// <summary>The JPEG bytes of decoded pixels.</summary>
+    public static byte[]? Make(SKPixmap source)
+    {
+        using var image = SKImage.FromPixels(source);
         using var surface = SKSurface.Create(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.Black);
@@ -24,7 +35,6 @@ internal static class Thumbnailer
         var w = source.Width * scale;
         var h = source.Height * scale;
         var target = SKRect.Create((Width - w) / 2, (Height - h) / 2, w, h);
-        using var image = SKImage.FromBitmap(source);
         canvas.DrawImage(image, target, new SKSamplingOptions(SKCubicResampler.Mitchell));
         using var snapshot = surface.Snapshot();
         using var data = snapshot.Encode(SKEncodedImageFormat.Jpeg, Quality);

@@ -156,7 +156,10 @@ try {
         Get-Content -LiteralPath $x.Log, "$($x.Log).err" -ErrorAction Ignore | ForEach-Object { Write-Host $_ }
         $passed = 0; $failed = 0
         if (Test-Path $x.Trx) {
-            $counters = ([xml](Get-Content -Raw $x.Trx)).TestRun.ResultSummary.Counters
+            $run = ([xml](Get-Content -Raw $x.Trx)).TestRun
+            $counters = $run.ResultSummary.Counters
+            # The test run's own times: the process may have ended long before Pester did.
+            try { $times["xunit $($x.Name)"] = ([DateTimeOffset]::Parse($run.Times.finish, [cultureinfo]::InvariantCulture) - [DateTimeOffset]::Parse($run.Times.start, [cultureinfo]::InvariantCulture)).TotalSeconds } catch { }
             $passed = [int]$counters.passed
             $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         }

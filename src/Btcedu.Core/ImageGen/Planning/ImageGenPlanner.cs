@@ -62,7 +62,7 @@ public sealed class ImageGenPlanner
         var manifest = ImageManifest.Load(paths.ManifestFile(episodeId));
         var previous = manifest?.Images.ToDictionary(e => e.ChapterId, StringComparer.Ordinal) ?? [];
         var manifestMarker = StaleMarker.Read(paths.ManifestFile(episodeId));
-        var inputs = new ImageHashInputs(settings.ImageStylePrefix, profile.Model, profile.Size, profile.Quality, profile.Style, template.ContentHash, settings.LlmModel);
+        var inputs = HashInputs(settings, profile, template);
 
         var cards = settings.BrandCards ? BrandTemplates(settings, chapters) : null;
         var recorded = RecordedImages(episodeId, chapters, previous);
@@ -146,13 +146,17 @@ public sealed class ImageGenPlanner
             var settings = _services.Settings;
             var profile = ImageRequestProfile.Resolve(settings, DateOnly.FromDateTime(_services.Time.GetUtcNow().UtcDateTime));
             var (template, _) = _prompts.Load("imagegen", record: false);
-            return ChapterHasher.Hash(chapter, new ImageHashInputs(settings.ImageStylePrefix, profile.Model, profile.Size, profile.Quality, profile.Style, template.ContentHash, settings.LlmModel));
+            return ChapterHasher.Hash(chapter, HashInputs(settings, profile, template));
         }
         catch (BtceduException)
         {
             return null;
         }
     }
+
+    /// <summary>What a chapter's hash covers besides the chapter: the settings and template its image is made with.</summary>
+    private static ImageHashInputs HashInputs(Settings.BtceduSettings settings, ImageRequestProfile profile, PromptTemplate template) =>
+        new(settings.ImageStylePrefix, profile.Model, profile.Size, profile.Quality, profile.Style, template.ContentHash, settings.LlmModel);
 
     /// <summary>
     /// The PNG on disk and its media_assets row are the truth, the manifest a summary of them: an image whose entry

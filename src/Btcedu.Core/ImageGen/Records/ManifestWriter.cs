@@ -41,13 +41,10 @@ internal static class ManifestWriter
     {
         var file = new FileInfo(paths.ImageFile(episodeId, chapter.ChapterId));
         var method = entry.GenerationMethod ?? (string.IsNullOrEmpty(entry.FilePath) ? GenerationMethod.None : GenerationMethod.Api);
-        if (!file.Exists && method is GenerationMethod.Api or GenerationMethod.Template)
+        if (!file.Exists)
         {
-            method = entry.Status == ImageStatus.Failed ? GenerationMethod.Failed : GenerationMethod.None;
-        }
-        else if (!file.Exists && method == GenerationMethod.None && entry.Status == ImageStatus.Failed)
-        {
-            method = GenerationMethod.Failed;
+            // No file: a failed chapter says failed, any other says none.
+            method = entry.Status == ImageStatus.Failed || method == GenerationMethod.Failed ? GenerationMethod.Failed : GenerationMethod.None;
         }
         if (!file.Exists && entry.Status is ImageStatus.Generated or ImageStatus.Unchanged)
         {

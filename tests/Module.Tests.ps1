@@ -37,6 +37,27 @@ Describe 'The module manifest' {
         $core | Should -HaveCount 1
         [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core).Name | Should -Be 'Btcedu'
     }
+
+    It 'takes a framework assembly from the framework when it is at least as new as the package copy beside Core' {
+        New-TestWorkspace | Out-Null
+        Import-BtceduChapter -EpisodeId demo -Path $Sample | Out-Null # reads JSON
+        Invoke-BtceduImageGen demo -WhatIf 6>$null | Out-Null        # reads the catalogue's YAML
+        Remove-Item Env:BTCEDU_ROOT
+        $loaded = [AppDomain]::CurrentDomain.GetAssemblies()
+        $yaml = $loaded | Where-Object { $_.GetName().Name -eq 'YamlDotNet' }
+        [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(@($yaml)[0]).Name | Should -Be 'Btcedu'
+        $package = [Reflection.AssemblyName]::GetAssemblyName((Join-Path $Repo 'module/core/System.Text.Json.dll')).Version
+        $framework = [Reflection.AssemblyName]::GetAssemblyName((Join-Path ([Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()) 'System.Text.Json.dll')).Version
+        $json = @($loaded | Where-Object { $_.GetName().Name -eq 'System.Text.Json' })
+        if ($framework -ge $package) {
+            # PowerShell 7.6 (.NET 10): one precompiled copy, the framework's, shared with the session.
+            $json | Should -HaveCount 1
+            [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($json[0]).Name | Should -Be 'Default'
+        }
+        else {
+            [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(($json | Where-Object { $_.GetName().Version -eq $package })[0]).Name | Should -Be 'Btcedu'
+        }
+    }
 }
 
 Describe 'Episodes and chapters in a workspace' {

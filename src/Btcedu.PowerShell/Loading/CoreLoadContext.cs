@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
 namespace Btcedu.PowerShell.Loading;
@@ -7,7 +8,10 @@ namespace Btcedu.PowerShell.Loading;
 /// The module's own load context: Btcedu.Core and every third-party library and native binary it needs,
 /// resolved from Core's deps.json in the core/ folder. Another module's YamlDotNet or System.ClientModel
 /// in the same session can never clash with ours; anything Core's deps.json does not list (the framework,
-/// PowerShell's own assemblies) comes from the default context.
+/// PowerShell's own assemblies) comes from the default context. So does a package copy of a framework assembly
+/// (System.Text.Json, System.Diagnostics.DiagnosticSource, …) when the running framework's own is at least as new: on
+/// PowerShell 7.6 the framework's copy is precompiled and already loaded, where ours would be compiled method by method
+/// on the first call; on 7.4 (.NET 8) ours is newer and loads here.
 /// </summary>
 internal sealed class CoreLoadContext : AssemblyLoadContext
 {
@@ -25,8 +29,31 @@ internal sealed class CoreLoadContext : AssemblyLoadContext
     protected override Assembly? Load(AssemblyName assemblyName)
     {
         var path = _resolver.ResolveAssemblyToPath(assemblyName);
-        return path is null ? null : LoadFromAssemblyPath(path);
+        return path is null || FrameworkServes(assemblyName, path) ? null : LoadFromAssemblyPath(path);
     }
+
+    private static bool FrameworkServes(AssemblyName requested, string packagePath)
+    {
+        var name = requested.Name;
+        if (name is null || !FrameworkAssemblies.Value.TryGetValue(name, out var frameworkPath))
+        {
+            return false;
+        }
+        var packageVersion = AssemblyName.GetAssemblyName(packagePath).Version;
+        var frameworkVersion = AssemblyName.GetAssemblyName(frameworkPath).Version;
+        return frameworkVersion is not null && (packageVersion is null || frameworkVersion >= packageVersion);
+    }
+
+    /// <summary>The running framework's own assemblies (Microsoft.NETCore.App's folder), by simple name.</summary>
+    private static readonly Lazy<Dictionary<string, string>> FrameworkAssemblies = new(() =>
+    {
+        var folder = RuntimeEnvironment.GetRuntimeDirectory();
+        var all = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "";
+        return all.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(path => path.StartsWith(folder, StringComparison.Ordinal))
+            .GroupBy(path => Path.GetFileNameWithoutExtension(path), StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(group => group.Key, group => group.First(), StringComparer.OrdinalIgnoreCase);
+    });
 
     protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
     {

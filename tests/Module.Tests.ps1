@@ -38,6 +38,23 @@ Describe 'The module manifest' {
         [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core).Name | Should -Be 'Btcedu'
     }
 
+    It 'runs Core precompiled (ReadyToRun) on PowerShell 7.6 for linux-x64, and the portable IL elsewhere' {
+        New-TestWorkspace | Out-Null
+        Get-BtceduEpisode | Out-Null
+        Remove-Item Env:BTCEDU_ROOT
+        $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Btcedu.Core' }
+        $precompiled = $IsLinux -and [Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture -eq 'X64' -and [Environment]::Version.Major -ge 10
+        $expected = if ($precompiled) { 'module/core/r2r/linux-x64/Btcedu.Core.dll' } else { 'module/core/Btcedu.Core.dll' }
+        $core.Location | Should -Be (Join-Path $Repo $expected)
+        $stream = [IO.File]::OpenRead($core.Location)
+        try {
+            $flags = ([Reflection.PortableExecutable.PEReader]::new($stream)).PEHeaders.CorHeader.Flags
+        }
+        finally { $stream.Dispose() }
+        # ILLibrary marks a ReadyToRun image (its native code beside the IL).
+        $flags.HasFlag([Reflection.PortableExecutable.CorFlags]::ILLibrary) | Should -Be $precompiled
+    }
+
     It 'takes a framework assembly from the framework when it is at least as new as the package copy beside Core' {
         New-TestWorkspace | Out-Null
         Import-BtceduChapter -EpisodeId demo -Path $Sample | Out-Null # reads JSON

@@ -24,7 +24,7 @@ public sealed partial class GalleryTemplate
 
     /// <summary>The folder shipped beside Core.</summary>
     public static string DefaultDirectory { get; } =
-        Path.Combine(Path.GetDirectoryName(typeof(GalleryTemplate).Assembly.Location)!, "gallery");
+        ShippedFiles.PathOf("gallery");
 
     public static GalleryTemplate Load(string? directory = null)
     {

@@ -29,7 +29,7 @@ public static class BrandCard
 
     private static readonly Lazy<SKTypeface> Typeface = new(() =>
     {
-        var path = Path.Combine(Path.GetDirectoryName(typeof(BrandCard).Assembly.Location)!, "fonts", FontFile);
+        var path = ShippedFiles.PathOf("fonts", FontFile);
         return SKTypeface.FromFile(path)
             ?? throw new BtceduException("BrandFontMissing", BtceduErrorKind.ObjectNotFound,
                 $"The brand card font {path} is missing; reinstall the module.", path);

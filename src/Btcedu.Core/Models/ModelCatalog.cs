@@ -13,7 +13,7 @@ public sealed class ModelCatalog
     public const string FileName = "models.yaml";
 
     private static readonly Lazy<ModelCatalog> ShippedCatalog = new(() =>
-        Load(Path.Combine(Path.GetDirectoryName(typeof(ModelCatalog).Assembly.Location)!, FileName)));
+        Load(ShippedFiles.PathOf(FileName)));
 
     private readonly ModelCatalogEntries _entries;
 

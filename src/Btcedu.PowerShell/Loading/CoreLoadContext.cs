@@ -17,19 +17,40 @@ internal sealed class CoreLoadContext : AssemblyLoadContext
 {
     private readonly AssemblyDependencyResolver _resolver;
 
+    private readonly string? _readyToRunFolder;
+
     public CoreLoadContext(string corePath)
         : base("Btcedu", isCollectible: false)
     {
         CorePath = corePath;
         _resolver = new AssemblyDependencyResolver(corePath);
+        // ReadyToRun images made for .NET 10 on linux-x64 (build/ReadyToRun): the runtime rejects an image made for
+        // another OS or CPU, and .NET 8 ignores one made for .NET 10, so they are used only where they can run.
+        var folder = Path.Combine(Path.GetDirectoryName(corePath)!, "r2r", "linux-x64");
+        _readyToRunFolder = OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64
+            && Environment.Version.Major >= 10 && Directory.Exists(folder) ? folder : null;
     }
 
     public string CorePath { get; }
 
+    /// <summary>Btcedu.Core itself, precompiled where this platform has an image of it.</summary>
+    public Assembly LoadCore() => LoadFromAssemblyPath(Preferred(CorePath));
+
     protected override Assembly? Load(AssemblyName assemblyName)
     {
         var path = _resolver.ResolveAssemblyToPath(assemblyName);
-        return path is null || FrameworkServes(assemblyName, path) ? null : LoadFromAssemblyPath(path);
+        return path is null || FrameworkServes(assemblyName, path) ? null : LoadFromAssemblyPath(Preferred(path));
+    }
+
+    /// <summary>The ReadyToRun image of the assembly at <paramref name="path"/>, when there is one for this platform.</summary>
+    private string Preferred(string path)
+    {
+        if (_readyToRunFolder is null)
+        {
+            return path;
+        }
+        var image = Path.Combine(_readyToRunFolder, Path.GetFileName(path));
+        return File.Exists(image) ? image : path;
     }
 
     private static bool FrameworkServes(AssemblyName requested, string packagePath)

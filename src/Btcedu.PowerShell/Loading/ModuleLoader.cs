@@ -34,5 +34,5 @@ public sealed class ModuleLoader : IModuleAssemblyInitializer
     }
 
     private static Assembly? ResolveCore(AssemblyLoadContext context, AssemblyName name) =>
-        name.Name == "Btcedu.Core" ? Context.Value.LoadFromAssemblyPath(Context.Value.CorePath) : null;
+        name.Name == "Btcedu.Core" ? Context.Value.LoadCore() : null;
 }

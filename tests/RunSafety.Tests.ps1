@@ -58,14 +58,18 @@ Describe 'The episode lock' {
         Set-FakeResponse -Image -DelayMs 150 -Default
         $signals = Join-Path $root 'signals'
         New-Item -ItemType Directory -Path $signals | Out-Null
-        # Two long-lived processes (pwsh starts in seconds, a trial takes a fraction of one): each waits for
-        # go-<n>, spinning so that both leave the mark within microseconds of each other, then runs episode n.
+        # Two long-lived processes (pwsh starts in seconds, a trial takes a fraction of one): each sleeps until
+        # arm-<n>, then spins until go-<n> so that both leave the mark within microseconds of each other, and runs
+        # episode n. Spinning only between arm and go (0.1 s) keeps two spinning children off the cores the rest
+        # of the suite shares.
         $childScript = Join-Path $root 'racer.ps1'
         Set-Content -LiteralPath $childScript -Value @'
 param([string] $Psd1, [string] $Signals, [int] $Trials)
 Import-Module $Psd1
 [IO.File]::WriteAllText((Join-Path $Signals "ready-$PID"), '')
 for ($n = 1; $n -le $Trials; $n++) {
+    $arm = Join-Path $Signals "arm-$n"
+    while (-not [IO.File]::Exists($arm)) { [Threading.Thread]::Sleep(2) }
     $go = Join-Path $Signals "go-$n"
     while (-not [IO.File]::Exists($go)) { [Threading.Thread]::Yield() | Out-Null }
     $episode = 'race{0:00}' -f $n
@@ -82,6 +86,8 @@ for ($n = 1; $n -le $Trials; $n++) {
             $clock = [Diagnostics.Stopwatch]::StartNew()
             foreach ($n in 1..$trials) {
                 $before = @(Get-FakeRequest).Count
+                New-Item -ItemType File -Path (Join-Path $signals "arm-$n") | Out-Null
+                Start-Sleep -Milliseconds 100
                 New-Item -ItemType File -Path (Join-Path $signals "go-$n") | Out-Null
                 Wait-Until { @(Get-ChildItem $signals -Filter "result-$n-*").Count -eq 2 } -Seconds 30 -What "trial $n"
                 $outcomes = @(Get-ChildItem $signals -Filter "result-$n-*" | ForEach-Object { Get-Content -Raw $_.FullName })

@@ -53,6 +53,36 @@ dotnet build (Join-Path $repo 'Btcedu.sln') -c $Configuration --nologo -v quiet
 if ($LASTEXITCODE -ne 0) { throw "The build failed (exit $LASTEXITCODE)." }
 $times['build'] = $clock.Elapsed.TotalSeconds
 
+# The pinned pwsh for Pester and every pwsh it starts: on linux-x64 a copy of $PSHOME whose own assemblies are
+# precompiled (ReadyToRun), made once per machine and kept in the user's cache (tests/PwshReadyToRun explains why: the
+# .NET tool ships IL only, and JIT-compiling PowerShell was half of each of the suite's many process starts).
+# Elsewhere, or if it cannot be made, $PSHOME as it is.
+function Get-TestPwshHome {
+    if (-not ($IsLinux -and [Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64')) { return $PSHOME }
+    $cache = if ($env:XDG_CACHE_HOME) { $env:XDG_CACHE_HOME } else { Join-Path $HOME '.cache' }
+    $ready = Join-Path $cache "btcedu/pwsh-$($PSVersionTable.PSVersion)-readytorun"
+    if (Test-Path -LiteralPath (Join-Path $ready '.complete')) { return $ready }
+    Write-Host "Precompiling PowerShell $($PSVersionTable.PSVersion) for the test processes, once per machine ($ready)..."
+    $work = "$ready.$PID"
+    Remove-Item -LiteralPath $work, "$work.images" -Recurse -Force -ErrorAction Ignore
+    New-Item -ItemType Directory -Path (Split-Path $ready) -Force | Out-Null
+    Copy-Item -LiteralPath $PSHOME -Destination $work -Recurse
+    dotnet publish (Join-Path $repo 'tests/PwshReadyToRun') -c Release "-p:PwshHome=$PSHOME" -o "$work.images" --nologo -v quiet
+    if ($LASTEXITCODE -ne 0) {
+        Write-Host "Could not precompile PowerShell (exit $LASTEXITCODE): the tests run the IL-only pwsh, more slowly."
+        Remove-Item -LiteralPath $work, "$work.images" -Recurse -Force -ErrorAction Ignore
+        return $PSHOME
+    }
+    Get-ChildItem -LiteralPath "$work.images" -Filter *.dll | Where-Object Name -ne 'PwshReadyToRun.dll' | Copy-Item -Destination $work -Force
+    Remove-Item -LiteralPath "$work.images" -Recurse -Force
+    New-Item -ItemType File -Path (Join-Path $work '.complete') | Out-Null
+    # Another run may have finished first: then its copy stands and this one is dropped.
+    try { Move-Item -LiteralPath $work -Destination $ready -ErrorAction Stop } catch { Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction Ignore }
+    $ready
+}
+$testPwshHome = Get-TestPwshHome
+$times['pwsh'] = $clock.Elapsed.TotalSeconds - $times['build']
+
 # Found before the culture changes below, so that the CLI's answer is not localised.
 $packages = ((dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
 $pester = Join-Path $packages 'pester/6.2.0/tools/Pester.psd1'
@@ -94,7 +124,7 @@ try {
     }
     $quote = { param($s) "'" + ($s -replace "'", "''") + "'" }
     $pwsh = [Environment]::ProcessPath
-    $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+    $pwshDll = Join-Path $testPwshHome 'pwsh.dll'
     for ($i = 0; $i -lt $shards.Count; $i++) {
         $shard = $shards[$i]
         $shard | Add-Member Counts (Join-Path $results "pester-counts-$i.json")

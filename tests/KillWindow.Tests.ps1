@@ -224,11 +224,17 @@ Describe 'A run killed during the delivery of an image' {
         $paidByKilled = [decimal]($deliveredToKilled.cost_usd | Measure-Object -Sum).Sum
         $paidByResume = [decimal](@($resumed.Results | Where-Object { $_.Status -eq 'Generated' }).CostUsd | Measure-Object -Sum).Sum
         [decimal]$runs[1].estimated_cost_usd | Should -Be $paidByResume
+        # Beyond that, only a reservation: the next chapter's call reserves its price before it is sent, so a kill can
+        # land after the reservation and before the fake sees the request. With ThrottleLimit 1 there is at most one,
+        # at about one image's price (estimates are learned from what was billed).
+        $reserved = [decimal]$killedCost - $paidByKilled
+        $onePrice = [decimal](@($manifest.images.cost_usd) | Measure-Object -Maximum).Maximum * 1.05
         if ($inFlight.Count -gt 0) {
-            [decimal]$killedCost | Should -BeGreaterThan $paidByKilled -Because 'the call in flight counts at its reserved price'
+            $reserved | Should -BeGreaterThan 0 -Because 'the call in flight counts at its reserved price'
         }
         else {
-            [decimal]$killedCost | Should -Be $paidByKilled -Because 'every delivered image counts once'
+            $reserved | Should -BeGreaterOrEqual 0 -Because 'every delivered image counts once'
         }
+        $reserved | Should -BeLessOrEqual $onePrice -Because 'at most one call was reserved at the kill, and no delivered image counts twice'
     }
 }

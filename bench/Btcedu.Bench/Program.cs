@@ -5,7 +5,7 @@ using Btcedu.Bench;
 // The Btcedu benchmark (docs/PERFORMANCE.md): every row of issue 15 in one run against the loopback fake, printed
 // as markdown tables under the machine's description and written to artifacts/bench/results.md.
 //   dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only import,local,throttle,paced,first,rerun,gallery,money]
-//              [--budget SECONDS] [--sizes 50,200,500,5000] [--latencies 1,5] [--child-all] [--out FILE] [--work DIR] [--keep]
+//              [--budget SECONDS] [--sizes 50,200,500,5000] [--latencies 1,5] [--child-all] [--out FILE] [--work DIR] [--keep] [--pwsh PWSH.DLL]
 // Never part of the tests: tests/run.ps1 builds it (it is in Btcedu.sln) and never runs it.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = BenchOptions.Parse(args);
@@ -19,7 +19,7 @@ if (Directory.Exists(work))
 Directory.CreateDirectory(work);
 
 var total = Stopwatch.StartNew();
-var pwsh = Pwsh.Locate(repo);
+var pwsh = Pwsh.Locate(repo, options.PwshDll);
 var ctx = new BenchContext(options, repo, work, pwsh);
 var report = new Report(Machine.Describe(pwsh, options));
 var memory = new MemoryTracker();

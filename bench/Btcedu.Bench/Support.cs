@@ -22,6 +22,8 @@ internal sealed class BenchOptions
     public string? Out { get; private set; }
     public string? Work { get; private set; }
     public bool Keep { get; private set; }
+    /// <summary>Another pwsh.dll for the children (e.g. tests/run.ps1's precompiled copy of the pinned one).</summary>
+    public string? PwshDll { get; private set; }
     public double[] Latencies => LatenciesGiven ?? (Quick ? [0.25] : [1.0, 5.0]);
     private double[]? LatenciesGiven { get; set; }
     public int Repeats => Quick ? 3 : 5;
@@ -46,8 +48,9 @@ internal sealed class BenchOptions
                 case "--out": o.Out = Path.GetFullPath(Next()); break;
                 case "--work": o.Work = Path.GetFullPath(Next()); break;
                 case "--keep": o.Keep = true; break;
+                case "--pwsh": o.PwshDll = Path.GetFullPath(Next()); break;
                 case "-h" or "--help":
-                    Console.WriteLine("dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only import,local,throttle,paced,first,rerun,gallery,money] [--budget SECONDS] [--sizes 50,200,500,5000] [--latencies 1,5] [--child-all] [--out FILE] [--work DIR] [--keep]");
+                    Console.WriteLine("dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only import,local,throttle,paced,first,rerun,gallery,money] [--budget SECONDS] [--sizes 50,200,500,5000] [--latencies 1,5] [--child-all] [--out FILE] [--work DIR] [--keep] [--pwsh PWSH.DLL]");
                     Environment.Exit(0);
                     break;
                 default: throw new ArgumentException($"unknown option {args[i]} (try --help)");
@@ -197,8 +200,13 @@ internal sealed class Pwsh(string dll, string version)
     public string Dll { get; } = dll;
     public string Version { get; } = version;
 
-    public static Pwsh Locate(string repo)
+    public static Pwsh Locate(string repo, string? dll = null)
     {
+        if (dll is not null)
+        {
+            var version = FileVersionInfo.GetVersionInfo(Path.Combine(Path.GetDirectoryName(dll)!, "System.Management.Automation.dll")).ProductVersion?.Split(' ', '+')[0] ?? "?";
+            return new Pwsh(dll, version + " (" + Path.GetDirectoryName(dll) + ")");
+        }
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "pwsh", "-NoProfile", "-NonInteractive", "-Command", "[Console]::Out.Write($PSHOME + '|' + $PSVersionTable.PSVersion)" })
         {

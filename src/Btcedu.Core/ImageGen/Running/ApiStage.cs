@@ -158,7 +158,7 @@ internal sealed record ApiStep(ImageGenChapterResult? Result = null, AnsweredIma
 /// An image the API answered with, saved as delivered and journaled, not yet decoded or placed. <see cref="Cost"/> is
 /// what it cost; an image adopted from a killed run's answer cost this run nothing (<see cref="Adopted"/>).
 /// </summary>
-internal sealed record AnsweredImage(PlannedChapter Item, ImageGenRequest Request, ImageGenResult Result, long Intent, decimal Cost, bool Adopted = false)
+internal sealed record AnsweredImage(PlannedChapter Item, ImageGenRequest Request, ImageGenResult Result, long Intent, decimal Cost, bool Adopted = false, string? Reason = null)
 {
     /// <summary>What this run spent on it.</summary>
     public decimal RunCost => Adopted ? 0 : Cost;

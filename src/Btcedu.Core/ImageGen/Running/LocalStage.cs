@@ -55,7 +55,7 @@ internal sealed class LocalStage
         var (item, result) = (answered.Item, answered.Result);
         var chapterId = item.Chapter.ChapterId;
         var (episodeId, profile) = (_run.EpisodeId, _run.Plan.Profile);
-        var entry = ManifestEntries.Generated(item, answered.Request, result, image, profile, _run.Time.GetUtcNow(), answered.Cost);
+        var entry = ManifestEntries.Generated(item, answered.Request, result, image, profile, _run.Time.GetUtcNow(), answered.Cost) with { Reason = answered.Reason };
         var asset = ManifestEntries.Asset(episodeId, entry, image.Png.LongLength, item.Chapter.ImagePrompt is null ? _run.Plan.PromptVersion.Id : null);
 
         var sha = ContentHash.Of(image.Png); // once: the journal's and the thumbnail's

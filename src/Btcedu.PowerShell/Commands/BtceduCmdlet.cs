@@ -56,6 +56,26 @@ public abstract partial class BtceduCmdlet : PSCmdlet, IDisposable
         return workspace;
     }
 
+    /// <summary>
+    /// Runs Core's async work on a worker and waits for it on this thread; the lines it logs meanwhile (from any
+    /// thread) are written as verbose output here afterwards, as PowerShell allows only this thread to write.
+    /// </summary>
+    protected T Await<T>(Func<Action<string>, CancellationToken, Task<T>> start)
+    {
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        try
+        {
+            return Task.Run(() => start(lines.Enqueue, Cancellation)).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            while (lines.TryDequeue(out var line))
+            {
+                WriteVerbose(line);
+            }
+        }
+    }
+
     /// <summary>Runs a check whose failure means the whole command cannot go on: a terminating error.</summary>
     protected void StopOnError(Action check)
     {

@@ -115,7 +115,7 @@ public sealed record ImageGenPlan
         var text = new System.Text.StringBuilder();
         var todo = ToGenerate.ToList();
         var tokens = Profile.ExpectedOutputTokens is { } t ? Invariant($", about {t} output tokens per image ({EstimateFrom(Profile)})") : "";
-        text.Append(Invariant($"Episode '{Episode.Id}': generate {todo.Count} of {Items.Count} chapter image(s) with {Profile.Model} {Profile.Size} {Profile.Quality} (cropped to 1920x1080){tokens}, estimated {Usd(EstimatedCostUsd)} (spent so far {Usd(SpentBeforeUsd)}, cap {Usd(MaxCostUsd)})."));
+        text.Append(Invariant($"Episode '{Episode.Id}': generate {todo.Count} of {Items.Count} chapter image(s) with {Profile.Model} {Profile.Size} {Profile.Quality} (cropped to 1920x1080){tokens}{(Profile.BatchPriced ? " through the Batch API, at its prices" : "")}, estimated {Usd(EstimatedCostUsd)} (spent so far {Usd(SpentBeforeUsd)}, cap {Usd(MaxCostUsd)})."));
         if (PacedDuration is { } paced)
         {
             text.AppendLine().Append(Invariant($"  Paced at {RatePerMinute} image(s) per minute: at least {paced.TotalMinutes:0.#} minute(s) for the calls, plus the API's own time."));

@@ -179,7 +179,7 @@ public sealed class ImageGenPlanner
             return i with
             {
                 Decision = ChapterDecision.Pending, EstimatedCostUsd = 0m,
-                Reason = $"pending in batch {name}: Receive-BtceduImageBatch collects it (a synchronous run with -Force cancels the batch and generates it now)",
+                Reason = $"pending in batch {name} (Receive-BtceduImageBatch collects it; -Force cancels it and generates now)",
             };
         })];
     }

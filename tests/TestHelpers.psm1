@@ -141,6 +141,13 @@ function Set-FakeImageApi {
     Invoke-RestMethod -Method Post -Uri "$($script:Fake.Root)_fake/images" -Body $payload -ContentType 'application/json' | Out-Null
 }
 
+function Set-FakeBatchApi {
+    <# Configures the fake's Batch API: validation, run and cancel delays, expiry, prompts moderation blocks. #>
+    param([int] $ValidationMs = 0, [int] $RunMs = 0, [int] $CancelMs = 0, [Nullable[int]] $ExpireMs, [string[]] $FailPrompts = @())
+    $payload = @{ validationMs = $ValidationMs; runMs = $RunMs; cancelMs = $CancelMs; expireMs = $ExpireMs; failPrompts = @($FailPrompts) } | ConvertTo-Json -Compress
+    Invoke-RestMethod -Method Post -Uri "$($script:Fake.Root)_fake/batches" -Body $payload -ContentType 'application/json' | Out-Null
+}
+
 function Get-FakeRequest {
     param([ValidateSet('images', 'chat')][string] $Api = 'images')
     $path = @{ images = '/v1/images/generations'; chat = '/v1/chat/completions' }[$Api]
@@ -193,4 +200,4 @@ function New-ImpostorAssembly {
     $Path
 }
 
-Export-ModuleMember -Function New-PromptedEpisode, Set-FakeImageApi, Invoke-BtceduSql, New-ImpostorAssembly, Get-RepoRoot, New-TestWorkspace, Get-Snapshot, Invoke-ChildPwsh, Start-FakeOpenAI, Stop-FakeOpenAI, Set-FakeResponse, Get-FakeRequest
+Export-ModuleMember -Function New-PromptedEpisode, Set-FakeBatchApi, Set-FakeImageApi, Invoke-BtceduSql, New-ImpostorAssembly, Get-RepoRoot, New-TestWorkspace, Get-Snapshot, Invoke-ChildPwsh, Start-FakeOpenAI, Stop-FakeOpenAI, Set-FakeResponse, Get-FakeRequest

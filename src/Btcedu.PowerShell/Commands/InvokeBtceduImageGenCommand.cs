@@ -133,6 +133,11 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
             return;
         }
         WriteObject(batch);
+        if (batch.CostLimitedChapterIds.Count > 0)
+        {
+            WriteBtceduError(new BtceduException("CostLimitExceeded", BtceduErrorKind.LimitsExceeded, string.Create(CultureInfo.InvariantCulture,
+                $"Episode '{episodeId}' reached its cost cap of ${plan.MaxCostUsd:0.000}: {batch.CostLimitedChapterIds.Count} chapter(s) were not batched ({string.Join(", ", batch.CostLimitedChapterIds)}). Raise max_episode_cost_usd (or pass -MaxCostUsd) and submit again."), episodeId));
+        }
     }
 
     /// <summary>-Force on a synchronous run: the open batches holding chapters it will make are cancelled first, and it says so.</summary>

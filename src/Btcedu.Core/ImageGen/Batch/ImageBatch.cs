@@ -27,6 +27,8 @@ public sealed record ImageBatch
     /// <summary>The workspace's own name for it, also its metadata on OpenAI (btcedu_key).</summary>
     public required string Key { get; init; }
     public string? Error { get; init; }
+    /// <summary>Chapters the submit left out because the cap could not cover them (the cmdlet writes CostLimitExceeded).</summary>
+    public IReadOnlyList<string> CostLimitedChapterIds { get; init; } = [];
 
     /// <summary>Whether OpenAI will not change it any more.</summary>
     public bool Finished => Status is "completed" or "failed" or "expired" or "cancelled";

@@ -86,6 +86,7 @@ public sealed class ImageBatches : IDisposable
         var events = Channel.CreateUnbounded<ImageGenEvent>();
         var run = new RunState(_services, plan, _runs, new MediaAssetStore(_services.Database, _services.Paths), DeliveryJournal.For(_services), events.Writer) { RunId = runId };
         var requests = new List<ImageBatchRequest>();
+        var costLimited = new List<string>();
         using (var text = work.Any(i => i.NeedsLlm) ? new OpenAITextGenService(_services.Settings, _options, _services.Time, _log) : null)
         {
             var prompts = new PromptWriter(run, text);
@@ -104,8 +105,8 @@ public sealed class ImageBatches : IDisposable
                 }
                 if (run.Ledger.TryReserve(plan.Profile.EstimatedCostUsd) is not { } reserved)
                 {
-                    _log?.Invoke($"{episodeId}/{item.Chapter.ChapterId}: not batched: the cost cap of ${plan.MaxCostUsd.ToString("0.000", CultureInfo.InvariantCulture)} leaves no room for it");
-                    break;
+                    costLimited.Add(item.Chapter.ChapterId); // the ledger stays closed: the rest are left out too, in order
+                    continue;
                 }
                 requests.Add(new ImageBatchRequest(item.Chapter.ChapterId, item.Chapter.ChapterId, item.ChapterHash, written.Prompt, reserved));
             }
@@ -124,7 +125,7 @@ public sealed class ImageBatches : IDisposable
         var id = _store.Intend(batch, requests, runId, run.Ledger.RunSpent, run.InputTokens, run.OutputTokens);
         InternalHooks.KillPoint(KillPoints.SubmitAfterIntent, episodeId);
         await ContinueAsync(_store.Open(episodeId).Single(b => b.Id == id), resuming: false, cancellationToken).ConfigureAwait(false);
-        return Describe(_store.List(episodeId).Single(b => b.Id == id));
+        return Describe(_store.List(episodeId).Single(b => b.Id == id)) with { CostLimitedChapterIds = costLimited };
     }
 
     /// <summary>

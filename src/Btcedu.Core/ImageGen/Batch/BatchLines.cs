@@ -38,9 +38,14 @@ internal static class BatchLines
         var results = new Dictionary<string, BatchLineResult>(StringComparer.Ordinal);
         foreach (var file in files.OfType<byte[]>())
         {
-            foreach (var raw in Encoding.UTF8.GetString(file).Split('\n'))
+            // Line by line over the bytes: an output file holds every image in base64, so no copy of it as text.
+            for (var start = 0; start < file.Length;)
             {
-                if (raw.Trim().Length == 0)
+                var end = Array.IndexOf(file, (byte)'\n', start);
+                end = end < 0 ? file.Length : end;
+                var raw = file.AsMemory(start, end - start);
+                start = end + 1;
+                if (raw.Span.Trim(" \r\t"u8).Length == 0)
                 {
                     continue;
                 }
@@ -51,7 +56,7 @@ internal static class BatchLines
         return results;
     }
 
-    private static BatchLineResult Parse(ImageRequestProfile profile, string raw)
+    private static BatchLineResult Parse(ImageRequestProfile profile, ReadOnlyMemory<byte> raw)
     {
         using var doc = JsonDocument.Parse(raw);
         var root = doc.RootElement;
@@ -79,20 +84,25 @@ internal static class BatchLines
             return new BatchLineResult(customId, Failure(outcome, text) with { Moderation = moderation });
         }
         var usage = body.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object ? Usage(u) : null;
-        string? b64 = null, revised = null;
+        byte[]? image = null;
+        string? revised = null;
         if (body.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array && data.GetArrayLength() > 0)
         {
-            b64 = Text(data[0], "b64_json");
+            // Decoded straight from the JSON's bytes: no base64 string of a few MB per image.
+            if (data[0].ValueKind == JsonValueKind.Object && data[0].TryGetProperty("b64_json", out var b64) && b64.ValueKind == JsonValueKind.String && b64.TryGetBytesFromBase64(out var bytes))
+            {
+                image = bytes;
+            }
             revised = Text(data[0], "revised_prompt");
         }
         var cost = profile.CostOf(usage);
-        if (b64 is null)
+        if (image is null)
         {
             return new BatchLineResult(customId, Failure(ApiOutcome.Failed, "The batch answer held no image.") with { Usage = usage, CostUsd = cost });
         }
         return new BatchLineResult(customId, new ImageGenResult
         {
-            Outcome = ApiOutcome.Succeeded, Image = Convert.FromBase64String(b64), RevisedPrompt = revised, Usage = usage, CostUsd = cost,
+            Outcome = ApiOutcome.Succeeded, Image = image, RevisedPrompt = revised, Usage = usage, CostUsd = cost,
             CostEstimated = usage is null, Attempts = 1,
         });
     }

@@ -32,7 +32,7 @@ public sealed class FakeBatchApiTests
         await using var server = await FakeOpenAIServer.StartAsync();
         using var http = new HttpClient { BaseAddress = server.Root };
         server.Batches.ValidationDelay = TimeSpan.FromMilliseconds(150);
-        server.Batches.RunDelay = TimeSpan.FromMilliseconds(150);
+        server.Batches.RunDelay = TimeSpan.FromSeconds(1);
         server.Batches.FailPrompts = ["yasak"];
         var file = await UploadAsync(http, Line("a", "bloklar") + "\n" + Line("b", "yasak sahne") + "\n");
         Assert.Equal(file, (await GetAsync(http, "v1/files?purpose=batch")).GetProperty("data")[0].GetProperty("id").GetString());
@@ -40,10 +40,14 @@ public sealed class FakeBatchApiTests
         var batch = await CreateAsync(http, file);
         Assert.Equal("validating", batch.GetProperty("status").GetString());
         var id = batch.GetProperty("id").GetString();
-        await Task.Delay(180);
-        Assert.Equal("in_progress", (await GetAsync(http, $"v1/batches/{id}")).GetProperty("status").GetString());
         await Task.Delay(200);
+        Assert.Equal("in_progress", (await GetAsync(http, $"v1/batches/{id}")).GetProperty("status").GetString());
         var done = await GetAsync(http, $"v1/batches/{id}");
+        for (var polls = 0; done.GetProperty("status").GetString() != "completed" && polls < 50; polls++)
+        {
+            await Task.Delay(100);
+            done = await GetAsync(http, $"v1/batches/{id}");
+        }
         Assert.Equal("completed", done.GetProperty("status").GetString());
         Assert.Equal(2, done.GetProperty("request_counts").GetProperty("total").GetInt32());
         Assert.Equal(1, done.GetProperty("request_counts").GetProperty("failed").GetInt32());
@@ -79,11 +83,11 @@ public sealed class FakeBatchApiTests
     {
         await using var server = await FakeOpenAIServer.StartAsync();
         using var http = new HttpClient { BaseAddress = server.Root };
-        server.Batches.RunDelay = TimeSpan.FromMilliseconds(1200); // a line every 300 ms
+        server.Batches.RunDelay = TimeSpan.FromSeconds(4); // a line a second
         server.Batches.CancelDelay = TimeSpan.FromMilliseconds(100);
         var file = await UploadAsync(http, string.Join('\n', Enumerable.Range(1, 4).Select(i => Line($"c{i}", $"p{i}"))));
         var cancelled = (await CreateAsync(http, file, "cancel")).GetProperty("id").GetString();
-        await Task.Delay(750); // two of four lines done (at 300 and 600 ms)
+        await Task.Delay(1500); // some lines done, not all (a loaded machine may take longer: anything short of 4 s holds)
         var cancelText = await (await http.PostAsync($"v1/batches/{cancelled}/cancel", null)).Content.ReadAsStringAsync();
         var cancelling = JsonDocument.Parse(cancelText).RootElement;
         Assert.True(cancelling.TryGetProperty("status", out _), cancelText);
@@ -91,7 +95,9 @@ public sealed class FakeBatchApiTests
         await Task.Delay(150);
         var end = await GetAsync(http, $"v1/batches/{cancelled}");
         Assert.Equal("cancelled", end.GetProperty("status").GetString());
-        Assert.Equal(2, (await http.GetStringAsync($"v1/files/{end.GetProperty("output_file_id").GetString()}/content")).Trim().Split('\n').Length);
+        var kept = end.GetProperty("request_counts").GetProperty("completed").GetInt32();
+        Assert.InRange(kept, 1, 3);
+        Assert.Equal(kept, (await http.GetStringAsync($"v1/files/{end.GetProperty("output_file_id").GetString()}/content")).Trim().Split('\n').Length);
         Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsync($"v1/batches/{cancelled}/cancel", null)).StatusCode);
 
         server.Batches.ExpireAfter = TimeSpan.FromMilliseconds(250);
@@ -100,7 +106,7 @@ public sealed class FakeBatchApiTests
         var expired = await GetAsync(http, $"v1/batches/{expiring}");
         Assert.Equal("expired", expired.GetProperty("status").GetString());
         var unfinished = (await http.GetStringAsync($"v1/files/{expired.GetProperty("error_file_id").GetString()}/content")).Trim().Split('\n');
-        Assert.Equal(4, unfinished.Length); // none had finished by 250 ms
+        Assert.Equal(4, unfinished.Length); // none had finished by 250 ms (the first is due at 1 s)
         Assert.All(unfinished, l => Assert.Equal("batch_expired", JsonDocument.Parse(l).RootElement.GetProperty("error").GetProperty("code").GetString()));
 
         var page = await GetAsync(http, "v1/batches?limit=1");

@@ -76,6 +76,23 @@ public abstract partial class BtceduCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// The episodes a command was given, each checked to exist (an EpisodeNotFound error for one that does not), or a
+    /// single null for "every episode" when none was given.
+    /// </summary>
+    protected IEnumerable<string?> EpisodesOrAll(string[]? ids)
+    {
+        foreach (var id in ids ?? [null!])
+        {
+            if (id is not null && Workspace.Episodes.Find(id) is null)
+            {
+                WriteBtceduError(Core.Storage.EpisodeStore.NotFound(id, Workspace.Episodes.FindOtherCase(id)));
+                continue;
+            }
+            yield return id;
+        }
+    }
+
     /// <summary>Runs a check whose failure means the whole command cannot go on: a terminating error.</summary>
     protected void StopOnError(Action check)
     {

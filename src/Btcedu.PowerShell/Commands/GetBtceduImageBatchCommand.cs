@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Btcedu.Core.ImageGen;
-using Btcedu.Core.Storage;
 using Btcedu.PowerShell.Completion;
 
 namespace Btcedu.PowerShell.Commands;
@@ -26,13 +25,8 @@ public sealed class GetBtceduImageBatchCommand : BtceduCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var id in Episode ?? [null!])
+        foreach (var id in EpisodesOrAll(Episode))
         {
-            if (id is not null && Workspace.Episodes.Find(id) is null)
-            {
-                WriteBtceduError(EpisodeStore.NotFound(id, Workspace.Episodes.FindOtherCase(id)));
-                continue;
-            }
             TryRun(() =>
             {
                 var batches = NoRefresh ? Workspace.ImageBatches(ModulePaths.Prompts).List(id)

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Management.Automation;
 using Btcedu.Core;
 using Btcedu.Core.ImageGen;
-using Btcedu.Core.Storage;
 using Btcedu.PowerShell.Completion;
 
 namespace Btcedu.PowerShell.Commands;
@@ -28,13 +27,8 @@ public sealed class ReceiveBtceduImageBatchCommand : BtceduCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var id in EpisodeId ?? [null!])
+        foreach (var id in EpisodesOrAll(EpisodeId))
         {
-            if (id is not null && Workspace.Episodes.Find(id) is null)
-            {
-                WriteBtceduError(EpisodeStore.NotFound(id, Workspace.Episodes.FindOtherCase(id)));
-                continue;
-            }
             TryRun(() => Receive(id), id);
         }
     }

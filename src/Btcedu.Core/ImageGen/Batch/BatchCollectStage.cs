@@ -37,16 +37,9 @@ internal sealed class BatchCollectStage
         {
             InternalHooks.KillPoint(KillPoints.CollectMidFile, _run.EpisodeId); // one result handed on, the next not yet
         }
-        if (item.Adopts)
+        if (await _local.TryAdoptAsync(item).ConfigureAwait(false) is { } adopted)
         {
-            if (item.Journaled!.Location != JournalLocation.Answer)
-            {
-                return new(await _local.AdoptAsync(item).ConfigureAwait(false));
-            }
-            if (_local.AdoptAnswer(item) is { } saved)
-            {
-                return new(Answered: saved);
-            }
+            return adopted; // what a killed collect journaled
         }
         var request = _batch.RequestFor(item.Chapter.ChapterId)!;
         var pending = request.State == ImageBatchRequestStates.Pending;

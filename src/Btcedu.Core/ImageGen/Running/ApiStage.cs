@@ -44,17 +44,9 @@ internal sealed class ApiStage
     private async Task<ApiStep> GenerateAsync(PlannedChapter item, CancellationToken ct)
     {
         // What a killed run was delivered is free, so neither a stopped run nor the cap holds it back.
-        if (item.Adopts)
+        if (await _local.TryAdoptAsync(item).ConfigureAwait(false) is { } adopted)
         {
-            // Where the image is was decided once, by the plan (DeliveryJournal.Adoptable); a damaged saved answer falls through to a call.
-            if (item.Journaled!.Location != JournalLocation.Answer)
-            {
-                return new(await _local.AdoptAsync(item).ConfigureAwait(false));
-            }
-            if (_local.AdoptAnswer(item) is { } saved)
-            {
-                return new(Answered: saved);
-            }
+            return adopted; // a damaged saved answer falls through to a call
         }
         if (_run.StoppedBy is { } stop)
         {

@@ -78,6 +78,24 @@ internal sealed class LocalStage
     }
 
     /// <summary>
+    /// What a killed run left for this chapter, taken up with no call: its PNG (in place or staged) recorded, or its
+    /// saved answer to be placed; null when there is nothing to adopt or the saved answer is damaged (then the chapter
+    /// is generated as usual). Where the image is was decided once, by the plan (DeliveryJournal.Adoptable).
+    /// </summary>
+    public async Task<ApiStep?> TryAdoptAsync(PlannedChapter item)
+    {
+        if (!item.Adopts)
+        {
+            return null;
+        }
+        if (item.Journaled!.Location != JournalLocation.Answer)
+        {
+            return new(await AdoptAsync(item).ConfigureAwait(false));
+        }
+        return AdoptAnswer(item) is { } saved ? new(Answered: saved) : null;
+    }
+
+    /// <summary>
     /// Records the image a killed run was delivered, from the journal, with no call: the same media_assets row and
     /// manifest entry that run was writing.
     /// </summary>

@@ -107,7 +107,7 @@ Describe 'examples/scheduled-imagegen.ps1' {
 
         It 'exits 2 when a batched chapter fails (ImageGenerationFailed)' {
             Set-FakeBatchApi -FailPrompts 'linked blocks' # the prompts the fake LLM writes
-            (Invoke-Scheduled -Arguments '-Batch').ExitCode | Should -Be 0
+            Invoke-BtceduImageGen demo -Batch | Out-Null   # last night's submit
             $run = Invoke-Scheduled -Arguments '-Batch'
             $run.ExitCode | Should -Be 2 -Because $run.Output
             $run.Log | Should -Match 'ERROR ImageGenerationFailed'

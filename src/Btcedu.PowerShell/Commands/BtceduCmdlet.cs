@@ -62,6 +62,7 @@ public abstract partial class BtceduCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected T Await<T>(Func<Action<string>, CancellationToken, Task<T>> start)
     {
+        _ = Workspace; // opened here, on the pipeline thread: opening it may write warnings and verbose lines
         var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         try
         {

@@ -138,6 +138,35 @@ public sealed class ImageBatchesTests
     }
 
     [Fact]
+    public async Task A_cancelled_batch_releases_what_never_ran_and_its_late_results_are_paid_but_not_placed_over_a_forced_run()
+    {
+        await using var h = await StageHarness.StartAsync(StageHarness.Document(prompt: i => $"Verilen istem {i}"));
+        h.Server.Batches.RunDelay = TimeSpan.FromSeconds(2); // a line every 500 ms
+        var batch = await SubmitAsync(h);
+        await Task.Delay(1100); // some lines done, not all
+        using (var batches = Batches(h))
+        {
+            var cancelled = await batches.CancelAsync("ep1", ["ch02"], CancellationToken.None);
+            Assert.Equal(batch.Key, Assert.Single(cancelled).Key);
+        }
+        // -Force: the synchronous run makes every chapter now (the cmdlet cancelled the batch first, as above).
+        var (sync, _) = await h.RunAsync(new ImageGenSelection { Force = true });
+        Assert.Equal(4, sync.Generated);
+        var manifestBefore = h.Manifest()["images"]!.ToJsonString();
+
+        var (collected, results) = await CollectAsync(h, batch);
+        Assert.NotNull(collected);
+        Assert.All(results, r => Assert.Equal(ImageStatus.Unchanged, r.Status)); // the synchronous images stay
+        Assert.Equal(manifestBefore, h.Manifest()["images"]!.ToJsonString());
+        var requests = new ImageBatchStore(h.Workspace.Database).Requests(new ImageBatchStore(h.Workspace.Database).List("ep1").Single().Id);
+        var ran = requests.Where(r => r.State == ImageBatchRequestStates.Settled).ToList();
+        Assert.InRange(ran.Count, 1, 3);
+        Assert.All(requests.Except(ran), r => Assert.Equal(ImageBatchRequestStates.Released, r.State));
+        // What ran before the cancel is billed and counted once; what never ran holds nothing.
+        Assert.Equal(sync.CostUsd + ran.Sum(r => r.CostUsd!.Value), Spent(h));
+    }
+
+    [Fact]
     public async Task A_model_without_batch_prices_is_refused_naming_the_model_and_the_flag()
     {
         await using var h = await StageHarness.StartAsync();

@@ -19,6 +19,7 @@
         'Get-BtceduChapter'
         'Get-BtceduCostReport'
         'Get-BtceduEpisode'
+        'Get-BtceduImageBatch'
         'Get-BtceduImageHistory'
         'Get-BtceduImageModel'
         'Get-BtceduMediaAsset'
@@ -28,8 +29,10 @@
         'Import-BtceduChapter'
         'Invoke-BtceduImageGen'
         'New-BtceduEpisode'
+        'Receive-BtceduImageBatch'
         'Restore-BtceduImage'
         'Set-BtceduStale'
+        'Stop-BtceduImageBatch'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -19,6 +19,10 @@
          module or the workspace could not be loaded)
 .PARAMETER EpisodeId
     Exact episode ids to run. Default: every version 2 episode that is CHAPTERIZED, IMAGES_GENERATED or COST_LIMIT.
+.PARAMETER Batch
+    Batch mode (half price, results within 24 h): for each episode, first collect what its batches finished
+    (Receive-BtceduImageBatch), then submit a batch for what is left (Invoke-BtceduImageGen -Batch). A batch still
+    running is left for the next run. Same exit codes; BatchNotSupported (the model has no batch_prices) exits 3.
 .PARAMETER MaxCostUsd
     The cap for this run, instead of max_episode_cost_usd.
 .PARAMETER LogDirectory
@@ -29,10 +33,14 @@
     pwsh -NoProfile -NonInteractive -File examples/scheduled-imagegen.ps1
 .EXAMPLE
     pwsh -NoProfile -NonInteractive -File examples/scheduled-imagegen.ps1 -EpisodeId ep12, ep13 -MaxCostUsd 2
+.EXAMPLE
+    pwsh -NoProfile -NonInteractive -File examples/scheduled-imagegen.ps1 -Batch
+    Nightly at half price: collects yesterday's batches, submits today's.
 #>
 [CmdletBinding()]
 param(
     [string[]] $EpisodeId,
+    [switch] $Batch,
     [decimal] $MaxCostUsd,
     [string] $LogDirectory
 )
@@ -50,7 +58,7 @@ function Write-Log([string] $Line) {
 
 # ErrorIds after which every further episode would fail the same way: stop the script, exit 3.
 $stopping = 'ApiKeyRejected', 'QuotaExhausted', 'OpenAiApiKeyMissing', 'ImageModelUnavailable', 'LlmModelUnavailable',
-    'InvalidSetting', 'ModelRetired', 'ImageModelUnsupported', 'ImagePriceUnknown', 'LlmPriceUnknown', 'DatabaseUnavailable'
+    'InvalidSetting', 'ModelRetired', 'ImageModelUnsupported', 'ImagePriceUnknown', 'LlmPriceUnknown', 'DatabaseUnavailable', 'BatchNotSupported'
 $exitCode = 0
 
 try {
@@ -64,7 +72,18 @@ try {
 
     foreach ($id in $EpisodeId) {
         $problems = $null
-        $results = @(Invoke-BtceduImageGen -EpisodeId $id @splat -ErrorAction Continue -ErrorVariable problems -InformationVariable summary 6>$null)
+        if ($Batch) {
+            # Collect what finished, then submit what is left: a chapter is never in two open batches.
+            $results = @(Receive-BtceduImageBatch -EpisodeId $id -ErrorAction Continue -ErrorVariable problems -InformationVariable summary 6>$null)
+            $submitted = @(Invoke-BtceduImageGen -EpisodeId $id -Batch @splat -ErrorAction Continue -ErrorVariable +problems 6>$null)
+            foreach ($b in $submitted) {
+                Write-Log ('{0}: submitted batch {1}, {2} request(s), ${3} reserved' -f $b.EpisodeId, $b.Id, $b.Requests, $b.ReservedUsd.ToString('0.000', [cultureinfo]::InvariantCulture))
+            }
+            foreach ($b in @(Get-BtceduImageBatch $id -Open -NoRefresh)) { Write-Log ('{0}: batch {1} {2} ({3}/{4} done)' -f $b.EpisodeId, $b.Id, $b.Status, $b.Completed, $b.Requests) }
+        }
+        else {
+            $results = @(Invoke-BtceduImageGen -EpisodeId $id @splat -ErrorAction Continue -ErrorVariable problems -InformationVariable summary 6>$null)
+        }
         foreach ($r in $results) {
             Write-Log ('{0}/{1} {2} ${3} {4}' -f $r.EpisodeId, $r.ChapterId, $r.Status, $r.CostUsd.ToString('0.000', [cultureinfo]::InvariantCulture), ($r.Error ?? $r.Reason))
         }

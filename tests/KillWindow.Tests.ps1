@@ -15,7 +15,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:Repo = Get-RepoRoot
     $script:Psd1 = Join-Path $Repo 'Btcedu.psd1'
-    $script:Sample = Join-Path $Repo 'data/samples/demo/chapters.json'
     Import-Module $Psd1 -Force
     Start-FakeOpenAI | Out-Null
     $env:OPENAI_API_KEY = 'sk-pester-KILL-7c3a'
@@ -37,25 +36,6 @@ $results = @(Invoke-BtceduImageGen $Episode -ThrottleLimit 1 6>$null |
     Select-Object ChapterId, @{ n = 'Status'; e = { "$($_.Status)" } }, Reason, CostUsd)
 ConvertTo-Json -InputObject $results -Depth 3 | Set-Content -LiteralPath $Out
 '@
-
-    function New-KillEpisode([string] $EpisodeId) {
-        # Four generated chapters with their own prompts (no LLM call), each prompt naming the episode.
-        $doc = Get-Content -Raw $Sample | ConvertFrom-Json
-        $chapters = @($doc.chapters | Where-Object chapter_id -in 'ch02', 'ch04', 'ch05', 'ch07')
-        $chapters[0].visual.image_prompt = 'Mining rigs in a warehouse, cables, orange light'
-        for ($i = 0; $i -lt $chapters.Count; $i++) {
-            $chapters[$i].order = $i + 1
-            $chapters[$i].visual.image_prompt += " ($EpisodeId)"
-        }
-        $doc.chapters = $chapters
-        $doc.episode_id = $EpisodeId
-        $doc.total_chapters = $chapters.Count
-        $doc.estimated_duration_seconds = [int]($chapters.narration.estimated_duration_seconds | Measure-Object -Sum).Sum
-        $file = Join-Path $TestDrive "$EpisodeId.json"
-        $doc | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath $file -Encoding utf8NoBOM
-        Import-BtceduChapter -Path $file | Out-Null
-        $chapters.chapter_id
-    }
 
     function Invoke-Children([hashtable[]] $Runs) {
         # A fresh pwsh per run, two at a time; with KillAt, the test hook kills it there. Returns, by episode, each
@@ -137,7 +117,7 @@ foreach ($episode in $Episodes -split ',') {
     # Every case's killed run, then every resume in a fresh process; the killed runs' rows are read in between.
     $script:Cases = & (Join-Path $PSScriptRoot 'KillWindow.Cases.ps1')
     $script:Victims = @{}
-    foreach ($c in $Cases) { $Victims[$c.Episode] = @(New-KillEpisode $c.Episode)[$c.Index] }
+    foreach ($c in $Cases) { $Victims[$c.Episode] = @(New-PromptedEpisode $c.Episode $TestDrive)[$c.Index] }
     $Clock.Start()
     $script:Killed = Invoke-Children @($Cases | ForEach-Object { @{ Episode = $_.Episode; KillAt = "$($_.Point):$($Victims[$_.Episode])" } })
     $script:KilledRows = @{}

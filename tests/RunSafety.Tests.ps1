@@ -319,6 +319,7 @@ Describe 'Every Get settles killed runs first' {
             @{ Name = 'Get-BtceduImageHistory'; Call = { Get-BtceduImageHistory demo } }
             @{ Name = 'Get-BtceduPromptVersion'; Call = { Get-BtceduPromptVersion } }
             @{ Name = 'Get-BtceduImageModel'; Call = { Get-BtceduImageModel } }
+            @{ Name = 'Get-BtceduImageBatch'; Call = { Get-BtceduImageBatch } }
         )
     }
 

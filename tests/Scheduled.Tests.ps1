@@ -91,4 +91,41 @@ Describe 'examples/scheduled-imagegen.ps1' {
         $run.ExitCode | Should -Be 3 -Because $run.Output
         $run.Log | Should -Match 'InvalidSetting'
     }
+
+    Context '-Batch' {
+        AfterEach { Set-FakeBatchApi }
+
+        It 'exits 0 when it submits, and 0 when it collects the next night' {
+            $first = Invoke-Scheduled -Arguments '-Batch'
+            $first.ExitCode | Should -Be 0 -Because $first.Output
+            $first.Log | Should -Match 'demo: submitted batch batch_fake\d+, 10 request\(s\)'
+            $second = Invoke-Scheduled -Arguments '-Batch'
+            $second.ExitCode | Should -Be 0 -Because $second.Output
+            $second.Log | Should -Match 'demo/ch02 Generated \$0\.0\d+ collected from batch'
+            (Get-BtceduEpisode demo).Status | Should -Be 'IMAGES_GENERATED'
+        }
+
+        It 'exits 2 when a batched chapter fails (ImageGenerationFailed)' {
+            Set-FakeBatchApi -FailPrompts 'linked blocks' # the prompts the fake LLM writes
+            Invoke-BtceduImageGen demo -Batch | Out-Null   # last night's submit
+            $run = Invoke-Scheduled -Arguments '-Batch'
+            $run.ExitCode | Should -Be 2 -Because $run.Output
+            $run.Log | Should -Match 'ERROR ImageGenerationFailed'
+            $run.Log | Should -Match 'moderation'
+        }
+
+        It 'exits 1 when the cap leaves chapters out of the batch (CostLimitExceeded)' {
+            $run = Invoke-Scheduled -Arguments '-Batch', '-MaxCostUsd', '0.1'
+            $run.ExitCode | Should -Be 1 -Because $run.Output
+            $run.Log | Should -Match 'ERROR CostLimitExceeded'
+        }
+
+        It 'exits 3 when the model has no batch prices (BatchNotSupported)' {
+            Set-Content -LiteralPath (Join-Path $Root 'btcedu.yaml') -Value 'image_model: gpt-image-2.6-sunburst'
+            $run = Invoke-Scheduled -Arguments '-Batch'
+            $run.ExitCode | Should -Be 3 -Because $run.Output
+            $run.Log | Should -Match 'ERROR BatchNotSupported'
+            $run.Log | Should -Match 'batch_prices'
+        }
+    }
 }

@@ -35,6 +35,29 @@ function New-TestWorkspace {
     $root
 }
 
+function New-PromptedEpisode {
+    <#
+    Imports an episode of four generated chapters of the demo sample (ch02, ch04, ch05, ch07) with their own image
+    prompts (no LLM call), each naming the episode, so the fake's requests tell episodes apart. Returns the chapter ids.
+    #>
+    param([Parameter(Mandatory)][string] $EpisodeId, [Parameter(Mandatory)][string] $Directory)
+    $doc = Get-Content -Raw (Join-Path $script:Repo 'data/samples/demo/chapters.json') | ConvertFrom-Json
+    $chapters = @($doc.chapters | Where-Object chapter_id -in 'ch02', 'ch04', 'ch05', 'ch07')
+    $chapters[0].visual.image_prompt = 'Mining rigs in a warehouse, cables, orange light'
+    for ($i = 0; $i -lt $chapters.Count; $i++) {
+        $chapters[$i].order = $i + 1
+        $chapters[$i].visual.image_prompt += " ($EpisodeId)"
+    }
+    $doc.chapters = $chapters
+    $doc.episode_id = $EpisodeId
+    $doc.total_chapters = $chapters.Count
+    $doc.estimated_duration_seconds = [int]($chapters.narration.estimated_duration_seconds | Measure-Object -Sum).Sum
+    $file = Join-Path $Directory "$EpisodeId.json"
+    $doc | ConvertTo-Json -Depth 10 | Set-Content -LiteralPath $file -Encoding utf8NoBOM
+    Import-BtceduChapter -Path $file | Out-Null
+    $chapters.chapter_id
+}
+
 function Get-Snapshot([string] $Root) {
     <# Every file's relative path and hash: two equal snapshots mean nothing was written. #>
     Get-ChildItem -LiteralPath $Root -Recurse -File |
@@ -118,6 +141,13 @@ function Set-FakeImageApi {
     Invoke-RestMethod -Method Post -Uri "$($script:Fake.Root)_fake/images" -Body $payload -ContentType 'application/json' | Out-Null
 }
 
+function Set-FakeBatchApi {
+    <# Configures the fake's Batch API: validation, run and cancel delays, expiry, prompts moderation blocks. #>
+    param([int] $ValidationMs = 0, [int] $RunMs = 0, [int] $CancelMs = 0, [Nullable[int]] $ExpireMs, [string[]] $FailPrompts = @())
+    $payload = @{ validationMs = $ValidationMs; runMs = $RunMs; cancelMs = $CancelMs; expireMs = $ExpireMs; failPrompts = @($FailPrompts) } | ConvertTo-Json -Compress
+    Invoke-RestMethod -Method Post -Uri "$($script:Fake.Root)_fake/batches" -Body $payload -ContentType 'application/json' | Out-Null
+}
+
 function Get-FakeRequest {
     param([ValidateSet('images', 'chat')][string] $Api = 'images')
     $path = @{ images = '/v1/images/generations'; chat = '/v1/chat/completions' }[$Api]
@@ -170,4 +200,4 @@ function New-ImpostorAssembly {
     $Path
 }
 
-Export-ModuleMember -Function Set-FakeImageApi, Invoke-BtceduSql, New-ImpostorAssembly, Get-RepoRoot, New-TestWorkspace, Get-Snapshot, Invoke-ChildPwsh, Start-FakeOpenAI, Stop-FakeOpenAI, Set-FakeResponse, Get-FakeRequest
+Export-ModuleMember -Function New-PromptedEpisode, Set-FakeBatchApi, Set-FakeImageApi, Invoke-BtceduSql, New-ImpostorAssembly, Get-RepoRoot, New-TestWorkspace, Get-Snapshot, Invoke-ChildPwsh, Start-FakeOpenAI, Stop-FakeOpenAI, Set-FakeResponse, Get-FakeRequest

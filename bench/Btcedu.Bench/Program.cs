@@ -4,7 +4,7 @@ using Btcedu.Bench;
 
 // The Btcedu benchmark (docs/PERFORMANCE.md): every row of issue 15 in one run against the loopback fake, printed
 // as markdown tables under the machine's description and written to artifacts/bench/results.md.
-//   dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only import,local,throttle,paced,first,rerun,gallery,money]
+//   dotnet run -c Release --project bench/Btcedu.Bench [-- --quick] [--only import,local,throttle,paced,first,rerun,gallery,money,batch]
 //              [--budget SECONDS] [--sizes 50,200,500,5000] [--latencies 1,5] [--child-all] [--out FILE] [--work DIR] [--keep] [--pwsh PWSH.DLL]
 // Never part of the tests: tests/run.ps1 builds it (it is in Btcedu.sln) and never runs it.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -35,6 +35,7 @@ foreach (var (name, section) in new (string, Func<BenchContext, Task<Table[]>>)[
     ("rerun", One(Sections.Reruns)),
     ("gallery", One(Sections.Gallery)),
     ("money", One(Sections.Money)),
+    ("batch", One(Sections.Batch)),
 })
 {
     if (!options.Runs(name))

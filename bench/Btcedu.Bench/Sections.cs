@@ -262,6 +262,44 @@ internal static class Sections
         return t;
     }
 
+    /// <summary>
+    /// Issue 23: what an image costs through the Batch API against a synchronous run, each recorded from the usage the
+    /// fake bills, for the same 24 chapters in two fresh workspaces (target 0.50).
+    /// </summary>
+    public static async Task<Table> Batch(BenchContext ctx)
+    {
+        const int n = 24;
+        var t = new Table($"Batch vs synchronous: recorded cost per image, {n} chapters, gpt-image-2 1920x1088 medium",
+            "mode", "images", "recorded $", "$ / image", "batch/sync", "target");
+        await using var server = await FakeOpenAIServer.StartAsync();
+        var env = Env.For(server.BaseUrl);
+        var channel = System.Threading.Channels.Channel.CreateUnbounded<Btcedu.Core.ImageGen.ImageGenEvent>();
+
+        var syncRoot = Path.Combine(ctx.Work, "batch-sync");
+        Episode.Create(syncRoot, n, env);
+        var sync = await Episode.Run(syncRoot, env, ctx.Prompts);
+        Require(sync.Summary is { Generated: n }, "the synchronous run did not generate every image");
+        var syncPerImage = sync.Summary!.CostUsd / n;
+
+        var batchRoot = Path.Combine(ctx.Work, "batch-batch");
+        Episode.Create(batchRoot, n, env);
+        var ws = BtceduWorkspace.Open(batchRoot, env);
+        using var batches = ws.ImageBatches(ctx.Prompts);
+        var batch = await batches.SubmitAsync("bench", new Btcedu.Core.ImageGen.ImageGenSelection(), CancellationToken.None);
+        var drain = Task.Run(async () => { await foreach (var _ in channel.Reader.ReadAllAsync()) { } });
+        var collected = await batches.CollectAsync(batch!, channel.Writer, CancellationToken.None);
+        await drain;
+        Require(collected is { Generated: n }, "the batch did not collect every image");
+        var batchPerImage = ws.Runs.TotalCostUsd("bench") / n; // what the cap counts: the batch's row, settled
+
+        var ratio = batchPerImage / syncPerImage;
+        t.Add("synchronous", n, sync.Summary.CostUsd.ToString("0.0000", CultureInfo.InvariantCulture), syncPerImage.ToString("0.00000", CultureInfo.InvariantCulture), "", "");
+        t.Add("Batch API", n, (batchPerImage * n).ToString("0.0000", CultureInfo.InvariantCulture), batchPerImage.ToString("0.00000", CultureInfo.InvariantCulture),
+            ratio.ToString("0.000", CultureInfo.InvariantCulture), ratio is >= 0.49m and <= 0.51m ? "PASS (0.50)" : "MISS (0.50)");
+        t.Notes.Add("both bill the same usage (the fake's OpenAI token rule, prompt tokens as characters / 4): the ratio is the catalogue's batch_prices over token_prices, settled from each result's usage.");
+        return t;
+    }
+
     public static Table Memory(BenchContext ctx, MemoryTracker memory)
     {
         var t = new Table("Peak working set", "process", "peak");

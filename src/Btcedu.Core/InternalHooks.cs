@@ -54,7 +54,27 @@ internal static class KillPoints
     /// <summary>A manifest write holds the image; the journal entry is not removed yet.</summary>
     internal const string AfterManifest = "after-manifest";
 
-    /// <summary>Every point, in the order an image passes them: the kill-window sweep (tests/KillWindow.Cases.ps1) covers each (KillPointsTests).</summary>
-    internal static readonly IReadOnlyList<string> All =
+    /// <summary>Batch mode (the episode id stands for the chapter): the batch's intent is journaled; nothing is uploaded yet.</summary>
+    internal const string SubmitAfterIntent = "submit-after-intent";
+    /// <summary>The input file is uploaded; its id is not recorded yet (the next submit finds it by its name).</summary>
+    internal const string SubmitAfterUpload = "submit-after-upload";
+    /// <summary>The batch is created; its id is not recorded yet (the next submit finds it by its metadata).</summary>
+    internal const string SubmitAfterCreate = "submit-after-create";
+    /// <summary>The collect handed one result to the local stage and not the next.</summary>
+    internal const string CollectMidFile = "collect-mid-file";
+    /// <summary>Every result is placed; the run has not ended (manifest write, provenance, the row's end).</summary>
+    internal const string CollectAfterImages = "collect-after-images";
+    /// <summary>The run has ended; the batch is not yet marked collected.</summary>
+    internal const string CollectBeforeSettle = "collect-before-settle";
+
+    /// <summary>Every point of one image's delivery, in the order an image passes them: the kill-window sweep (tests/KillWindow.Cases.ps1) covers each.</summary>
+    internal static readonly IReadOnlyList<string> Delivery =
         [AfterIntent, AfterAnswer, AfterAnswerSaved, AfterDelivery, AfterPng, AfterAssetRow, AfterRecord, AfterManifest];
+
+    /// <summary>Every point of a batch's submit and collect, in order: the batch kill sweep (tests/BatchKill.Cases.ps1) covers each.</summary>
+    internal static readonly IReadOnlyList<string> Batch =
+        [SubmitAfterIntent, SubmitAfterUpload, SubmitAfterCreate, CollectMidFile, CollectAfterImages, CollectBeforeSettle];
+
+    /// <summary>Every point (KillPointsTests: each constant once, each swept).</summary>
+    internal static readonly IReadOnlyList<string> All = [.. Delivery, .. Batch];
 }

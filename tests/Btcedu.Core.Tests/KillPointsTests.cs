@@ -19,15 +19,23 @@ public sealed partial class KillPointsTests
     }
 
     [Fact]
-    public void The_kill_window_sweep_covers_every_point_in_order()
+    public void Every_point_is_a_delivery_point_or_a_batch_point()
     {
-        var cases = File.ReadAllText(Repo.File("tests", "KillWindow.Cases.ps1"));
+        Assert.Equal(KillPoints.All, KillPoints.Delivery.Concat(KillPoints.Batch));
+    }
+
+    [Theory]
+    [InlineData("KillWindow.Cases.ps1", "Delivery")]
+    [InlineData("BatchKill.Cases.ps1", "Batch")]
+    public void Each_sweep_covers_its_points_in_order(string casesFile, string points)
+    {
+        var cases = File.ReadAllText(Repo.File("tests", casesFile));
         var list = PointList().Match(cases);
-        Assert.True(list.Success, "tests/KillWindow.Cases.ps1 no longer lists its points as foreach ($point in '…', …)");
+        Assert.True(list.Success, $"tests/{casesFile} no longer lists its points as foreach ($point in '…', …)");
 
         var swept = Quoted().Matches(list.Groups[1].Value).Select(m => m.Groups[1].Value);
 
-        Assert.Equal(KillPoints.All, swept);
+        Assert.Equal(points == "Batch" ? KillPoints.Batch : KillPoints.Delivery, swept);
     }
 
     [GeneratedRegex(@"foreach \(\$point in ([^)]*)\)")]

@@ -86,6 +86,21 @@ public sealed class OutputTests : IClassFixture<OutputTests.Run>
     }
 
     [Fact]
+    public void The_batch_table_fits_120_columns_with_every_column_whole()
+    {
+        // ch05 is submitted (forced: it is up to date), then read back refreshed from the fake's Batch API.
+        var lines = Lines("Invoke-BtceduImageGen demo -Batch -ChapterId ch05 | Out-Null; Out-Table (Get-BtceduImageBatch demo)");
+        Assert.All(lines, l => Assert.True(l.Length <= 120, $"{l.Length} columns: {l}"));
+        var text = string.Join('\n', lines);
+        Assert.DoesNotContain("…", text, StringComparison.Ordinal);
+        foreach (var column in new[] { "EpisodeId", "Status", "Requests", "Completed", "Failed", "ReservedUsd", "SubmittedAt", "ExpiresAt", "Id" })
+        {
+            Assert.Matches($@"\b{column}\b", text);
+        }
+        Assert.Matches(@"demo\s+completed\s+1\s+1\s+0\s+0\.0\d\d\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+batch_fake\d+", text);
+    }
+
+    [Fact]
     public void The_media_asset_table_names_the_prompt_template_and_version()
     {
         // Chapters whose prompt the LLM wrote from the template, and chapters that gave their own image_prompt.

@@ -59,6 +59,10 @@ public sealed class BtceduWorkspace
     /// <summary>What the image stage needs of this workspace.</summary>
     public ImageGen.ImageGenServices ImageGenServices => new(Paths, Settings, Time, Database, Episodes, Chapters, Invalidation);
 
+    /// <summary>Batch mode over this workspace (Invoke-BtceduImageGen -Batch and the *-BtceduImageBatch cmdlets); dispose after use.</summary>
+    public ImageGen.ImageBatches ImageBatches(string promptsDirectory, Action<string>? log = null, OpenAi.OpenAIServiceOptions? options = null) =>
+        new(ImageGenServices, promptsDirectory, log, options);
+
     /// <summary>The image stage over this workspace, with the prompt templates in <paramref name="promptsDirectory"/>.</summary>
     public ImageGen.ImageGenStage ImageGenStage(string promptsDirectory) => ImageGen.ImageGenStage.Create(ImageGenServices, promptsDirectory);
 

@@ -12,6 +12,10 @@ public sealed record ImageGenSelection
     public IReadOnlyCollection<string>? Restrict { get; init; }
     public int? ThrottleLimit { get; init; }
     public decimal? MaxCostUsd { get; init; }
+    /// <summary>Plan for a batch (-Batch): estimates at the model's Batch API prices, refused for a model without them.</summary>
+    public bool Batch { get; init; }
+    /// <summary>The batch being collected (its local id): its chapters are planned as work, with the prompts it sent.</summary>
+    internal long? Collecting { get; init; }
 
     /// <summary>Whether -ChapterId names the chapter: it is regenerated even when unchanged.</summary>
     public bool Names(string chapterId) => Named?.Contains(chapterId) == true;

@@ -71,6 +71,16 @@ public sealed record ImageRequestProfile
         return new ImageRequestProfile(Entry, Size, Quality, Style, Entry.EstimateUsd(Size, Quality, learned)!.Value, LifecycleWarning, learned);
     }
 
+    /// <summary>The same shape at the model's Batch API prices (BatchNotSupported when the catalogue has none).</summary>
+    public ImageRequestProfile AtBatchPrices()
+    {
+        var entry = Entry.AtBatchPrices();
+        return new ImageRequestProfile(entry, Size, Quality, Style, entry.EstimateUsd(Size, Quality, Learned)!.Value, LifecycleWarning, Learned);
+    }
+
+    /// <summary>Whether this profile prices at the Batch API's prices.</summary>
+    public bool BatchPriced => Entry.BatchPrices is not null && ReferenceEquals(Entry.TokenPrices, Entry.BatchPrices);
+
     /// <summary>Validates an already-built request (the service does this before calling).</summary>
     public static ImageRequestProfile Resolve(ImageGenRequest request, ModelCatalog catalog)
     {

@@ -38,6 +38,18 @@ public sealed record ImageModel
 
     public bool CustomSizes => Family == ImageModelFamily.GptImage2;
 
+    /// <summary>Whether the catalogue confirms Batch API support: the flag is <c>batch_prices</c>, present only then.</summary>
+    public bool SupportsBatch => BatchPrices is not null && TokenPrices is not null;
+
+    /// <summary>
+    /// The same model billed at its Batch API prices (every estimate and settlement then at those), or a
+    /// BatchNotSupported error naming the model and the catalogue flag when it has none.
+    /// </summary>
+    public ImageModel AtBatchPrices() => SupportsBatch ? this with { TokenPrices = BatchPrices }
+        : throw new BtceduException("BatchNotSupported", BtceduErrorKind.InvalidOperation,
+            $"{Name} has no batch_prices in the model catalogue (models/models.yaml), so Batch API support is not confirmed for it; " +
+            "run without -Batch, or set image_model to a model with batch_prices (Get-BtceduImageModel shows BatchSupported).", Name);
+
     /// <summary>Why <paramref name="size"/> is not legal for this model, or null when it is.</summary>
     public string? SizeProblem(string size)
     {

@@ -12,7 +12,7 @@ namespace Btcedu.Core.OpenAi;
 /// </summary>
 internal sealed record ApiFailure(ApiFailureKind Kind, int Status, string? Code, string ApiMessage)
 {
-    private static readonly string[] ContentPolicyCodes = ["content_policy_violation", "moderation_blocked", "content_filter"];
+    internal static readonly string[] ContentPolicyCodes = ["content_policy_violation", "moderation_blocked", "content_filter"];
 
     /// <summary>
     /// Refusals that retrying cannot cure: no credit, or a spend or usage limit reached. OpenAI answers them with HTTP
@@ -159,7 +159,7 @@ internal sealed record ApiFailure(ApiFailureKind Kind, int Status, string? Code,
     }
 
     /// <summary>error.moderation_details: {"moderation_stage": "input" | "output", "categories": ["violence", ...]}.</summary>
-    private static ModerationDetails? ReadModeration(JsonElement error)
+    internal static ModerationDetails? ReadModeration(JsonElement error)
     {
         if (!error.TryGetProperty("moderation_details", out var details) || details.ValueKind != JsonValueKind.Object)
         {

@@ -32,12 +32,14 @@ internal sealed class ImageDeliveryStore
     }
 
     /// <summary>Records the call's answer (the saved image's SHA-256 and what came with it), with its actual price now in <paramref name="totals"/>.</summary>
-    public void Answer(long id, string answerSha256, decimal costUsd, string answer, RunTotals totals)
+    /// <param name="alsoInTransaction">More to commit with it (a batch result's settlement).</param>
+    public void Answer(long id, string answerSha256, decimal costUsd, string answer, RunTotals totals, Action<SqliteConnection, SqliteTransaction>? alsoInTransaction = null)
     {
         using var connection = _db.Connect();
         using var tx = connection.BeginTransaction(deferred: false);
         connection.Execute("UPDATE image_deliveries SET answer_sha256 = $sha, cost_usd = $cost, answer = $answer WHERE id = $id",
             tx, ("$id", id), ("$sha", answerSha256), ("$cost", (double)costUsd), ("$answer", answer));
+        alsoInTransaction?.Invoke(connection, tx);
         PipelineRunStore.UpdateTotals(connection, tx, totals);
         tx.Commit();
     }

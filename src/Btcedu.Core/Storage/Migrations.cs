@@ -108,5 +108,49 @@ public static class Migrations
             ALTER TABLE image_deliveries ADD COLUMN answer_sha256 TEXT NULL;
             ALTER TABLE image_deliveries ADD COLUMN answer TEXT NULL;
             """),
+        // Batch mode (issue 23): a batch's intent (its chapters, their hashes and the input file's SHA-256) is written
+        // before the upload, its file and batch ids as soon as they are known; each request holds its reservation
+        // until a result settles or releases it. key is the batch's metadata value, by which a killed submit finds it.
+        new(9, "image_batches", """
+            CREATE TABLE image_batches (
+                id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                episode_id     TEXT NOT NULL REFERENCES episodes(id),
+                run_id         INTEGER NOT NULL REFERENCES pipeline_runs(id),
+                key            TEXT NOT NULL UNIQUE,
+                model          TEXT NOT NULL,
+                size           TEXT NOT NULL,
+                quality        TEXT NOT NULL,
+                input_sha256   TEXT NOT NULL,
+                input          TEXT NOT NULL,
+                file_name      TEXT NOT NULL,
+                file_id        TEXT NULL,
+                batch_id       TEXT NULL,
+                status         TEXT NOT NULL,
+                requests       INTEGER NOT NULL,
+                completed      INTEGER NOT NULL DEFAULT 0,
+                failed         INTEGER NOT NULL DEFAULT 0,
+                reserved_usd   REAL NOT NULL,
+                submitted_at   TEXT NOT NULL,
+                expires_at     TEXT NULL,
+                output_file_id TEXT NULL,
+                error_file_id  TEXT NULL,
+                collected_at   TEXT NULL,
+                error          TEXT NULL
+            );
+            CREATE INDEX ix_image_batches_episode ON image_batches (episode_id);
+            CREATE TABLE image_batch_requests (
+                batch        INTEGER NOT NULL REFERENCES image_batches(id),
+                custom_id    TEXT NOT NULL,
+                episode_id   TEXT NOT NULL,
+                chapter_id   TEXT NOT NULL,
+                chapter_hash TEXT NOT NULL,
+                prompt       TEXT NOT NULL,
+                reserved_usd REAL NOT NULL,
+                state        TEXT NOT NULL,
+                cost_usd     REAL NULL,
+                PRIMARY KEY (batch, custom_id)
+            );
+            CREATE INDEX ix_image_batch_requests_chapter ON image_batch_requests (episode_id, chapter_id);
+            """),
     ];
 }

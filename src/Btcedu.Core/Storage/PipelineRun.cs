@@ -24,4 +24,6 @@ public static class PipelineRunStatus
     public const string Cancelled = "cancelled";
     /// <summary>The run was killed before it could record its end; what it spent is kept.</summary>
     public const string Interrupted = "interrupted";
+    /// <summary>A submitted batch not yet collected: its row holds every request's reservation (or settled price) against the cap.</summary>
+    public const string Batch = "batch";
 }

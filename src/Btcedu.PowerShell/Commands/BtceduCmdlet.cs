@@ -56,6 +56,44 @@ public abstract partial class BtceduCmdlet : PSCmdlet, IDisposable
         return workspace;
     }
 
+    /// <summary>
+    /// Runs Core's async work on a worker and waits for it on this thread; the lines it logs meanwhile (from any
+    /// thread) are written as verbose output here afterwards, as PowerShell allows only this thread to write.
+    /// </summary>
+    protected T Await<T>(Func<Action<string>, CancellationToken, Task<T>> start)
+    {
+        _ = Workspace; // opened here, on the pipeline thread: opening it may write warnings and verbose lines
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        try
+        {
+            return Task.Run(() => start(lines.Enqueue, Cancellation)).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            while (lines.TryDequeue(out var line))
+            {
+                WriteVerbose(line);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The episodes a command was given, each checked to exist (an EpisodeNotFound error for one that does not), or a
+    /// single null for "every episode" when none was given.
+    /// </summary>
+    protected IEnumerable<string?> EpisodesOrAll(string[]? ids)
+    {
+        foreach (var id in ids ?? [null!])
+        {
+            if (id is not null && Workspace.Episodes.Find(id) is null)
+            {
+                WriteBtceduError(Core.Storage.EpisodeStore.NotFound(id, Workspace.Episodes.FindOtherCase(id)));
+                continue;
+            }
+            yield return id;
+        }
+    }
+
     /// <summary>Runs a check whose failure means the whole command cannot go on: a terminating error.</summary>
     protected void StopOnError(Action check)
     {

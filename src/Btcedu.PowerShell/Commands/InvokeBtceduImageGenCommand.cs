@@ -16,6 +16,7 @@ namespace Btcedu.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "BtceduImageGen", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ChapterSet)] // pipeline binding tries the default set first: piped chapters must reach InputObject
 [OutputType(typeof(ImageGenChapterResult))]
+[OutputType(typeof(ImageBatch))]
 public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
 {
     private const string EpisodeSet = "Episode";
@@ -41,6 +42,13 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
 
     [Parameter]
     public SwitchParameter Force { get; set; }
+
+    /// <summary>
+    /// Submit one batch to OpenAI's Batch API (half price for gpt-image-2, results within 24 h) instead of calling
+    /// now: same selection; writes the ImageBatch. Receive-BtceduImageBatch collects it.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Batch { get; set; }
 
     [Parameter]
     [ValidateRange(1, 64)]
@@ -95,8 +103,65 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
         }
     }
 
+    private void SubmitBatch(string episodeId, ImageGenSelection selection)
+    {
+        using var batches = Workspace.ImageBatches(ModulePaths.Prompts);
+        var plan = batches.Plan(episodeId, selection);
+        foreach (var warning in plan.Warnings)
+        {
+            WriteWarning(warning);
+        }
+        foreach (var line in plan.DecisionLines())
+        {
+            WriteVerbose(line);
+        }
+        var todo = plan.ToGenerate.Count(i => !i.Adopts);
+        var pending = plan.Pending.Count();
+        if (!ShouldProcess(plan.Describe() + (pending > 0 ? string.Create(CultureInfo.InvariantCulture, $" {pending} chapter(s) already pending in a batch are not submitted again.") : ""),
+            string.Create(CultureInfo.InvariantCulture, $"Submit a batch of {todo} image(s) for episode '{episodeId}' (about ${plan.EstimatedCostUsd:0.000} at the Batch API's price)?"), "Invoke-BtceduImageGen -Batch"))
+        {
+            return;
+        }
+        var batch = Await(async (log, token) =>
+        {
+            using var submit = Workspace.ImageBatches(ModulePaths.Prompts, log);
+            return await submit.SubmitAsync(episodeId, selection, token).ConfigureAwait(false);
+        });
+        if (batch is null)
+        {
+            WriteVerbose($"Episode '{episodeId}': nothing to batch ({(pending > 0 ? $"{pending} chapter(s) pending in an open batch, the rest " : "every chapter ")}up to date or skipped).");
+            return;
+        }
+        WriteObject(batch);
+        if (batch.CostLimitedChapterIds.Count > 0)
+        {
+            WriteBtceduError(new BtceduException("CostLimitExceeded", BtceduErrorKind.LimitsExceeded, string.Create(CultureInfo.InvariantCulture,
+                $"Episode '{episodeId}' reached its cost cap of ${plan.MaxCostUsd:0.000}: {batch.CostLimitedChapterIds.Count} chapter(s) were not batched ({string.Join(", ", batch.CostLimitedChapterIds)}). Raise max_episode_cost_usd (or pass -MaxCostUsd) and submit again."), episodeId));
+        }
+    }
+
+    /// <summary>-Force on a synchronous run: the open batches holding chapters it will make are cancelled first, and it says so.</summary>
+    private void CancelPendingBatches(string episodeId, ImageGenPlan plan)
+    {
+        var chapters = plan.ToGenerate.Select(i => i.Chapter.ChapterId).ToList();
+        using var batches = Workspace.ImageBatches(ModulePaths.Prompts);
+        if (!batches.List(episodeId).Any(b => !b.Collected && b.ChapterIds.Intersect(chapters, StringComparer.Ordinal).Any()))
+        {
+            return;
+        }
+        foreach (var cancelled in Await((log, token) => batches.CancelAsync(episodeId, chapters, token)))
+        {
+            WriteWarning($"Episode '{episodeId}': -Force cancelled batch {cancelled.Id} ({string.Join(", ", cancelled.ChapterIds.Intersect(chapters, StringComparer.Ordinal))} now generated synchronously). Results it finished before the cancel are billed: Receive-BtceduImageBatch settles them without replacing these images.");
+        }
+    }
+
     private void RunEpisode(string episodeId, ImageGenSelection selection)
     {
+        if (Batch)
+        {
+            SubmitBatch(episodeId, selection);
+            return;
+        }
         var stage = Workspace.ImageGenStage(ModulePaths.Prompts);
         // The plan (read-only, no lock) is what -WhatIf shows and -Confirm asks about.
         var plan = stage.Plan(episodeId, selection);
@@ -110,6 +175,10 @@ public sealed class InvokeBtceduImageGenCommand : BtceduCmdlet
             return;
         }
 
+        if (Force)
+        {
+            CancelPendingBatches(episodeId, plan);
+        }
         using var prepared = stage.Prepare(episodeId, selection, plan);
         foreach (var line in prepared.Plan.DebugLines())
         {

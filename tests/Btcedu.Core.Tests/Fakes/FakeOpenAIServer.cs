@@ -27,6 +27,8 @@ namespace Btcedu.Core.Tests.Fakes;
 ///                                                     "hang":0.02,"hangMs":8000,"truncated":0.03,"quota":0.005,"latencyMs":300,"jitterMs":500}}
 ///                                                     (faults: see <see cref="FakeFaults"/>; null turns them off; "tinyImages":true for flat few-KB PNGs)
 ///   GET  /_fake/images                                {"rateLimitHits":N,"injected":{"storm":N,...}}
+///   POST /_fake/batches                               body {"validationMs":0,"runMs":0,"cancelMs":0,"expireMs":null,"failPrompts":["…"]} (<see cref="FakeBatchApi"/>)
+///   GET  /_fake/batches                               {"created":N}
 ///   GET  /_fake/calls                                 every answered images request (<see cref="FakeImageCall"/>): outcome, delivery, image id
 /// A path may start with /r/{tag}/ (a base URL of http://127.0.0.1:port/r/{tag}/v1): the prefix is removed and the
 /// tag logged with the call, so a client process can be told apart from the others.
@@ -44,7 +46,11 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     private readonly ConcurrentQueue<FakeImageCall> _calls = new();
     private long _callSeq;
 
-    private FakeOpenAIServer(WebApplication app) => _app = app;
+    private FakeOpenAIServer(WebApplication app)
+    {
+        _app = app;
+        Batches = new FakeBatchApi(Images);
+    }
 
     /// <summary>Scheme, host and port, e.g. http://127.0.0.1:41234/.</summary>
     public Uri Root { get; private set; } = null!;
@@ -56,6 +62,9 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
 
     /// <summary>The emulated images API that answers whatever is not scripted.</summary>
     public FakeImageApi Images { get; } = new();
+
+    /// <summary>The emulated Files and Batch APIs (/v1/files, /v1/batches).</summary>
+    public FakeBatchApi Batches { get; }
 
     public IReadOnlyList<RecordedRequest> RequestsTo(string path) => [.. _requests.Where(r => r.Path == path)];
 
@@ -113,6 +122,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         _requests.Clear();
         _calls.Clear();
         Images.Reset();
+        Batches.Reset();
     }
 
     public async ValueTask DisposeAsync()
@@ -132,11 +142,13 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        string body;
-        using (var reader = new StreamReader(request.Body, Encoding.UTF8))
+        byte[] bytes;
+        using (var buffer = new MemoryStream())
         {
-            body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            bytes = buffer.ToArray();
         }
+        var body = Encoding.UTF8.GetString(bytes);
         var path = request.Path.Value ?? "/";
         if (path.StartsWith(ControlPrefix, StringComparison.Ordinal))
         {
@@ -160,7 +172,8 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             : null;
         var response = scripted
             ?? (path == ImagesPath && request.Method == "POST" ? Images.Answer(body, headers)
-            : FakeResponse.Error(404, "not_scripted", $"FakeOpenAIServer has no response scripted for {path}."));
+            : Batches.Answer(request.Method, path, request.QueryString.Value ?? "", bytes, request.ContentType, headers)
+            ?? FakeResponse.Error(404, "not_scripted", $"FakeOpenAIServer has no response scripted for {path}."));
         var delivered = await WriteAsync(context, response).ConfigureAwait(false);
         recorded.AnsweredAt = DateTimeOffset.UtcNow;
         if (path == ImagesPath)
@@ -236,6 +249,17 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             case "images" when context.Request.Method == "POST":
                 ConfigureImages(body);
                 context.Response.StatusCode = 204;
+                break;
+            case "batches" when context.Request.Method == "POST":
+                using (var doc = JsonDocument.Parse(body))
+                {
+                    Batches.Configure(doc.RootElement);
+                }
+                context.Response.StatusCode = 204;
+                break;
+            case "batches":
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(JsonSerializer.Serialize(new { created = Batches.BatchesCreated }), context.RequestAborted).ConfigureAwait(false);
                 break;
             case "images":
                 context.Response.ContentType = "application/json";

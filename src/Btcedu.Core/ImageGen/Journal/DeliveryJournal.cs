@@ -68,8 +68,10 @@ internal sealed class DeliveryJournal
     }
 
     /// <summary>Journals the saved answer: from here on, a kill leaves an image the next run places unpaid.</summary>
-    public void Answer(long id, byte[] image, JournaledAnswer answer, RunTotals totals) =>
-        _store.Answer(id, ContentHash.Of(image), answer.CostUsd, JsonSerializer.Serialize(answer, BtceduJson.Compact), totals);
+    /// <param name="settles">The batch request this answer settles, in the same transaction (batch mode's collect).</param>
+    public void Answer(long id, byte[] image, JournaledAnswer answer, RunTotals totals, (long Batch, string CustomId)? settles = null) =>
+        _store.Answer(id, ContentHash.Of(image), answer.CostUsd, JsonSerializer.Serialize(answer, BtceduJson.Compact), totals,
+            settles is { } s ? (c, tx) => ImageBatchStore.Settle(c, tx, s.Batch, s.CustomId, answer.ImageCostUsd) : null);
 
     /// <summary>A saved answer's image and what came with it; null when its file is gone or not what was saved.</summary>
     public (byte[] Image, JournaledAnswer Answer)? ReadAnswer(ImageDelivery d)

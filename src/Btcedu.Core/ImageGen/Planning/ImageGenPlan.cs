@@ -16,6 +16,8 @@ public enum ChapterDecision
     /// <summary>Outside this run's selection; its manifest entry is carried over.</summary>
     NotSelected,
     Generate,
+    /// <summary>An open batch is making its image (for the same hash): left alone until the batch is collected.</summary>
+    Pending,
 }
 
 /// <summary>
@@ -41,11 +43,14 @@ public sealed record PlannedChapter(Chapter Chapter, ChapterDecision Decision, s
     /// <summary>The brand card of a skipped title card or talking head; null for other chapters or when brand_cards is off.</summary>
     public CardPlan? Card { get; init; }
 
+    /// <summary>The prompt a batch sent for this chapter, when the run collects that batch: no prompt is written again.</summary>
+    public string? BatchPrompt { get; init; }
+
     /// <summary>Whether the run adopts <see cref="Journaled"/> rather than calling the API.</summary>
     public bool Adopts => Decision == ChapterDecision.Generate && Journaled is not null;
 
     /// <summary>Whether generating this chapter calls the LLM to write its prompt.</summary>
-    public bool NeedsLlm => !Adopts && Chapter.ImagePrompt is null && ReusablePrompt is null;
+    public bool NeedsLlm => !Adopts && BatchPrompt is null && Chapter.ImagePrompt is null && ReusablePrompt is null;
 }
 
 /// <summary>
@@ -80,6 +85,8 @@ public sealed record ImageGenPlan
     public required int ThrottleLimit { get; init; }
 
     public IEnumerable<PlannedChapter> ToGenerate => Items.Where(i => i.Decision == ChapterDecision.Generate);
+    /// <summary>Chapters an open batch is making: a run leaves them alone.</summary>
+    public IEnumerable<PlannedChapter> Pending => Items.Where(i => i.Decision == ChapterDecision.Pending);
     public decimal EstimatedCostUsd => ToGenerate.Sum(i => i.EstimatedCostUsd);
 
     /// <summary>How many of the chapters to generate fit, in order, under what the cap leaves.</summary>
@@ -108,7 +115,7 @@ public sealed record ImageGenPlan
         var text = new System.Text.StringBuilder();
         var todo = ToGenerate.ToList();
         var tokens = Profile.ExpectedOutputTokens is { } t ? Invariant($", about {t} output tokens per image ({EstimateFrom(Profile)})") : "";
-        text.Append(Invariant($"Episode '{Episode.Id}': generate {todo.Count} of {Items.Count} chapter image(s) with {Profile.Model} {Profile.Size} {Profile.Quality} (cropped to 1920x1080){tokens}, estimated {Usd(EstimatedCostUsd)} (spent so far {Usd(SpentBeforeUsd)}, cap {Usd(MaxCostUsd)})."));
+        text.Append(Invariant($"Episode '{Episode.Id}': generate {todo.Count} of {Items.Count} chapter image(s) with {Profile.Model} {Profile.Size} {Profile.Quality} (cropped to 1920x1080){tokens}{(Profile.BatchPriced ? " through the Batch API, at its prices" : "")}, estimated {Usd(EstimatedCostUsd)} (spent so far {Usd(SpentBeforeUsd)}, cap {Usd(MaxCostUsd)})."));
         if (PacedDuration is { } paced)
         {
             text.AppendLine().Append(Invariant($"  Paced at {RatePerMinute} image(s) per minute: at least {paced.TotalMinutes:0.#} minute(s) for the calls, plus the API's own time."));
@@ -146,7 +153,7 @@ public sealed record ImageGenPlan
     {
         ChapterDecision.Skip => $"{Episode.Id}/{i.Chapter.ChapterId}: skipped, {i.Reason}{(i.Card is { Due: true } ? "; its brand card is made locally, at no cost" : "")}.",
         ChapterDecision.UpToDate => $"{Episode.Id}/{i.Chapter.ChapterId}: kept, {i.Reason}; nothing to pay.",
-        ChapterDecision.NotSelected => $"{Episode.Id}/{i.Chapter.ChapterId}: left as it is, {i.Reason}.",
+        ChapterDecision.NotSelected or ChapterDecision.Pending => $"{Episode.Id}/{i.Chapter.ChapterId}: left as it is, {i.Reason}.",
         _ when i.Adopts => $"{Episode.Id}/{i.Chapter.ChapterId}: adopted, {i.Reason}; nothing to pay.",
         _ => Invariant($"{Episode.Id}/{i.Chapter.ChapterId}: generated because {i.Reason}, about {Usd(i.EstimatedCostUsd)}{(i.NeedsLlm ? " with the LLM's prompt" : i.ReusablePrompt is not null ? " (the prompt already written is reused)" : "")}."),
     });

@@ -52,6 +52,10 @@ public sealed class ImageGenPlanner
         var resolved = ImageRequestProfile.Resolve(settings, today);
         // After the workspace's first images, the estimate is what it paid for the last ones of the same shape.
         var profile = resolved.WithLearned(new MediaAssetStore(_services.Database, _services.Paths).LearnedOutputTokens(resolved.Model, resolved.Size, resolved.Quality));
+        if (selection.Batch || selection.Collecting is not null)
+        {
+            profile = profile.AtBatchPrices(); // BatchNotSupported before anything else is read
+        }
         var (template, provisional) = _prompts.Load("imagegen", record: false);
         var file = _services.Chapters.Load(episode);
         var chapters = file.Document.Chapters;
@@ -88,9 +92,11 @@ public sealed class ImageGenPlanner
             });
         }
 
+        items = PendingInBatches(episodeId, items, selection);
+
         // An image a killed run was delivered and paid for, still on disk, is adopted rather than bought again.
         var adoptable = DeliveryJournal.For(_services).Adoptable(episodeId,
-            items.Where(i => i.Decision is ChapterDecision.Generate or ChapterDecision.NotSelected).ToDictionary(i => i.Chapter.ChapterId, i => i.ChapterHash, StringComparer.Ordinal));
+            items.Where(i => i.Decision is ChapterDecision.Generate or ChapterDecision.NotSelected or ChapterDecision.Pending).ToDictionary(i => i.Chapter.ChapterId, i => i.ChapterHash, StringComparer.Ordinal));
         items = [.. items.Select(i => !adoptable.TryGetValue(i.Chapter.ChapterId, out var j) ? i
             : i.Decision == ChapterDecision.Generate
                 ? i with { Journaled = j, EstimatedCostUsd = 0m, Reason = $"adopted: run {j.Delivery.RunId} was delivered this image and stopped before recording it; not paid again" }
@@ -132,6 +138,50 @@ public sealed class ImageGenPlanner
             MaxCostUsd = selection.MaxCostUsd ?? settings.MaxEpisodeCostUsd,
             ThrottleLimit = selection.ThrottleLimit ?? settings.ImageThrottleLimit,
         };
+    }
+
+    /// <summary>
+    /// A chapter an open batch holds for its current hash is left alone (Pending), unless the run collects that
+    /// batch: then it is the run's work, with the prompt the batch sent. A sync run with -Force regenerates it (its
+    /// caller cancelled the batch first); a chapter already up to date stays so.
+    /// </summary>
+    private List<PlannedChapter> PendingInBatches(string episodeId, List<PlannedChapter> items, ImageGenSelection selection)
+    {
+        var store = new ImageBatchStore(_services.Database);
+        var pending = store.Pending(episodeId);
+        if (pending.Count == 0 && selection.Collecting is null)
+        {
+            return items;
+        }
+        var prompts = selection.Collecting is { } collecting
+            ? store.Requests(collecting).ToDictionary(r => r.ChapterId, r => r, StringComparer.Ordinal) : [];
+        return [.. items.Select(i =>
+        {
+            var held = pending.Where(p => p.ChapterId == i.Chapter.ChapterId && p.ChapterHash == i.ChapterHash).ToList();
+            if (selection.Collecting is { } collected && prompts.ContainsKey(i.Chapter.ChapterId) && !held.Any(h => h.Batch == collected) && i.Decision == ChapterDecision.Generate)
+            {
+                // The chapter changed since the batch was submitted: its result is for the old one.
+                return i with { Decision = ChapterDecision.NotSelected, EstimatedCostUsd = 0m, Reason = "changed since its batch was submitted: the batch's result is paid but not placed" };
+            }
+            if (held.Count == 0)
+            {
+                return i;
+            }
+            if (selection.Collecting is { } c && held.Any(h => h.Batch == c) && prompts.TryGetValue(i.Chapter.ChapterId, out var request))
+            {
+                return i with { BatchPrompt = request.Prompt };
+            }
+            if (i.Decision != ChapterDecision.Generate || (selection.Force && !selection.Batch && selection.Collecting is null))
+            {
+                return i;
+            }
+            var name = held[0].BatchId ?? $"#{held[0].Batch} (not yet created)";
+            return i with
+            {
+                Decision = ChapterDecision.Pending, EstimatedCostUsd = 0m,
+                Reason = $"pending in batch {name} (Receive-BtceduImageBatch collects it; -Force cancels it and generates now)",
+            };
+        })];
     }
 
     /// <summary>

@@ -21,4 +21,6 @@ public sealed record ImageGenProvenance
     public required decimal CostUsd { get; init; }
     public required double DurationSeconds { get; init; }
     public required IReadOnlyDictionary<string, int> Chapters { get; init; }
+    /// <summary>The Batch API batch whose results this run collected (issue 23); null for a synchronous run. Its prices were the Batch API's.</summary>
+    public string? BatchId { get; init; }
 }

@@ -48,6 +48,7 @@ internal static class ProvenanceWriter
                 ["failed"] = Count(ImageStatus.Failed),
                 ["cost_limited"] = Count(ImageStatus.CostLimited),
             },
+            BatchId = run.BatchId,
         };
         return BtceduJson.WriteAsync(run.Paths.ImageGenProvenanceFile(run.EpisodeId), provenance);
     }

@@ -44,17 +44,9 @@ internal sealed class ApiStage
     private async Task<ApiStep> GenerateAsync(PlannedChapter item, CancellationToken ct)
     {
         // What a killed run was delivered is free, so neither a stopped run nor the cap holds it back.
-        if (item.Adopts)
+        if (await _local.TryAdoptAsync(item).ConfigureAwait(false) is { } adopted)
         {
-            // Where the image is was decided once, by the plan (DeliveryJournal.Adoptable); a damaged saved answer falls through to a call.
-            if (item.Journaled!.Location != JournalLocation.Answer)
-            {
-                return new(await _local.AdoptAsync(item).ConfigureAwait(false));
-            }
-            if (_local.AdoptAnswer(item) is { } saved)
-            {
-                return new(Answered: saved);
-            }
+            return adopted; // a damaged saved answer falls through to a call
         }
         if (_run.StoppedBy is { } stop)
         {
@@ -158,7 +150,7 @@ internal sealed record ApiStep(ImageGenChapterResult? Result = null, AnsweredIma
 /// An image the API answered with, saved as delivered and journaled, not yet decoded or placed. <see cref="Cost"/> is
 /// what it cost; an image adopted from a killed run's answer cost this run nothing (<see cref="Adopted"/>).
 /// </summary>
-internal sealed record AnsweredImage(PlannedChapter Item, ImageGenRequest Request, ImageGenResult Result, long Intent, decimal Cost, bool Adopted = false)
+internal sealed record AnsweredImage(PlannedChapter Item, ImageGenRequest Request, ImageGenResult Result, long Intent, decimal Cost, bool Adopted = false, string? Reason = null)
 {
     /// <summary>What this run spent on it.</summary>
     public decimal RunCost => Adopted ? 0 : Cost;

@@ -16,10 +16,12 @@ internal sealed class CostLedger
     private decimal _spent;
     private decimal _underestimate = 1m;
 
-    public CostLedger(decimal cap, decimal spentBefore)
+    /// <param name="spent">What the run's row already holds as spent (a batch's collect: its prompts and results settled before a kill).</param>
+    public CostLedger(decimal cap, decimal spentBefore, decimal spent = 0)
     {
         _cap = cap;
         _spentBefore = spentBefore;
+        _spent = spent;
     }
 
     public bool Closed { get; private set; }
@@ -42,6 +44,15 @@ internal sealed class CostLedger
             }
             _reserved += amount;
             return amount;
+        }
+    }
+
+    /// <summary>Holds an amount reserved earlier, outside this ledger (a batch's requests at submit), until it is settled here.</summary>
+    public void Hold(decimal reserved)
+    {
+        lock (_gate)
+        {
+            _reserved += reserved;
         }
     }
 

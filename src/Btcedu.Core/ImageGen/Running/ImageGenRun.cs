@@ -46,7 +46,30 @@ public sealed class ImageGenRun : IDisposable
             {
                 throw new InvalidOperationException("A run with chapters to generate needs an image and a text provider.");
             }
-            return await ExecuteAsync(providers?.Images, providers?.Text, events, cancellationToken).ConfigureAwait(false);
+            var run = new RunState(_services, Plan, _runs, _assets, _journal, events);
+            return await ExecuteAsync(run, (manifest, local) =>
+            {
+                var api = new ApiStage(run, manifest, new PromptWriter(run, providers?.Text), local, providers?.Images);
+                return api.CallAsync;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            events.TryComplete();
+        }
+    }
+
+    /// <summary>
+    /// Collects a finished batch through the same stages: its results stand in for the API stage's calls, and the
+    /// local stage, the manifest, the records and the run's end are the synchronous run's own. The run row is the
+    /// batch's, whose reservations its results settle.
+    /// </summary>
+    internal async Task<ImageGenSummary> CollectAsync(BatchCollection collection, ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var run = new RunState(_services, Plan, _runs, _assets, _journal, events, collection.Ledger()) { RunId = collection.Batch.RunId, BatchId = collection.Batch.BatchId };
+            return await ExecuteAsync(run, (manifest, local) => new BatchCollectStage(run, manifest, local, collection).CollectAsync, cancellationToken, collecting: true).ConfigureAwait(false);
         }
         finally
         {
@@ -59,13 +82,13 @@ public sealed class ImageGenRun : IDisposable
     /// <summary>Workers of the local stage (decode, normalise, encode, write, record): one per core.</summary>
     internal static int LocalWorkers => Math.Max(1, Environment.ProcessorCount);
 
-    private async Task<ImageGenSummary> ExecuteAsync(IImageGenService? images, ITextGenService? text, ChannelWriter<ImageGenEvent> events, CancellationToken cancellationToken)
+    private async Task<ImageGenSummary> ExecuteAsync(RunState run, Func<ManifestRecorder, LocalStage, Func<PlannedChapter, CancellationToken, Task<ApiStep>>> caller, CancellationToken cancellationToken, bool collecting = false)
     {
-        var run = new RunState(_services, Plan, _runs, _assets, _journal, events);
+        var events = run.Events;
         var manifest = new ManifestRecorder(run);
         var emitter = new ResultEmitter(Plan.Items, events);
         var local = new LocalStage(run, manifest);
-        var api = new ApiStage(run, manifest, new PromptWriter(run, text), local, images);
+        var call = caller(manifest, local);
 
         var work = new List<(int Index, PlannedChapter Item)>();
         var cards = new CardMaker(run);
@@ -92,7 +115,10 @@ public sealed class ImageGenRun : IDisposable
             return await FinishAsync(run, manifest, emitter, cancelled: false).ConfigureAwait(false);
         }
 
-        run.RunId = _runs.Start(run.EpisodeId, Stage.imagegen);
+        if (run.RunId == 0)
+        {
+            run.RunId = _runs.Start(run.EpisodeId, Stage.imagegen);
+        }
         var cancelled = false;
         var done = 0;
         async ValueTask CompleteAsync(int index, ImageGenChapterResult result)
@@ -107,7 +133,7 @@ public sealed class ImageGenRun : IDisposable
         var writer = manifest.WriteWhileRunningAsync(stopWriting.Token);
         try
         {
-            await RunStagesAsync(work, api, local, CompleteAsync, cancellationToken).ConfigureAwait(false);
+            await RunStagesAsync(work, call, local, CompleteAsync, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -121,6 +147,10 @@ public sealed class ImageGenRun : IDisposable
             throw;
         }
         await StopWriterAsync().ConfigureAwait(false);
+        if (collecting)
+        {
+            InternalHooks.KillPoint(KillPoints.CollectAfterImages, run.EpisodeId);
+        }
         var summary = await FinishAsync(run, manifest, emitter, cancelled).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return summary;
@@ -138,7 +168,7 @@ public sealed class ImageGenRun : IDisposable
     /// chapter at once. An image already paid for is placed even when the run is cancelled: only a failure of the
     /// local stage itself stops the hand-over.
     /// </summary>
-    private async Task RunStagesAsync(List<(int Index, PlannedChapter Item)> work, ApiStage api, LocalStage local,
+    private async Task RunStagesAsync(List<(int Index, PlannedChapter Item)> work, Func<PlannedChapter, CancellationToken, Task<ApiStep>> call, LocalStage local,
         Func<int, ImageGenChapterResult, ValueTask> complete, CancellationToken cancellationToken)
     {
         var answered = Channel.CreateBounded<(int Index, AnsweredImage Image)>(Math.Max(Plan.ThrottleLimit, LocalWorkers));
@@ -172,7 +202,7 @@ public sealed class ImageGenRun : IDisposable
             await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Plan.ThrottleLimit, CancellationToken = stopCalls.Token },
                 async (w, ct) =>
                 {
-                    var step = await api.CallAsync(w.Item, ct).ConfigureAwait(false);
+                    var step = await call(w.Item, ct).ConfigureAwait(false);
                     if (step.Answered is { } image)
                     {
                         await answered.Writer.WriteAsync((w.Index, image), localFailed.Token).ConfigureAwait(false);
@@ -201,7 +231,7 @@ public sealed class ImageGenRun : IDisposable
         ChapterDecision.NotSelected => run.Result(item,
             manifest[item.Chapter.ChapterId].Status == ImageStatus.Generated && File.Exists(run.Paths.ImageFile(run.EpisodeId, item.Chapter.ChapterId)) ? ImageStatus.Unchanged : ImageStatus.Skipped,
             reason: item.Reason),
-        _ => run.Result(item, ImageStatus.Skipped, reason: item.Reason),
+        _ => run.Result(item, ImageStatus.Skipped, reason: item.Reason), // skipped, or pending in a batch
     };
 
     private async Task<ImageGenSummary> FinishAsync(RunState run, ManifestRecorder manifest, ResultEmitter emitter, bool cancelled)

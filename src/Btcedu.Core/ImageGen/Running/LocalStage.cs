@@ -55,7 +55,7 @@ internal sealed class LocalStage
         var (item, result) = (answered.Item, answered.Result);
         var chapterId = item.Chapter.ChapterId;
         var (episodeId, profile) = (_run.EpisodeId, _run.Plan.Profile);
-        var entry = ManifestEntries.Generated(item, answered.Request, result, image, profile, _run.Time.GetUtcNow(), answered.Cost);
+        var entry = ManifestEntries.Generated(item, answered.Request, result, image, profile, _run.Time.GetUtcNow(), answered.Cost) with { Reason = answered.Reason };
         var asset = ManifestEntries.Asset(episodeId, entry, image.Png.LongLength, item.Chapter.ImagePrompt is null ? _run.Plan.PromptVersion.Id : null);
 
         var sha = ContentHash.Of(image.Png); // once: the journal's and the thumbnail's
@@ -75,6 +75,24 @@ internal sealed class LocalStage
         var recorded = await _manifest.RecordAsync(item, entry, answered.RunCost, result.Attempts, answered.Intent).ConfigureAwait(false);
         InternalHooks.KillPoint(KillPoints.AfterRecord, chapterId);
         return recorded;
+    }
+
+    /// <summary>
+    /// What a killed run left for this chapter, taken up with no call: its PNG (in place or staged) recorded, or its
+    /// saved answer to be placed; null when there is nothing to adopt or the saved answer is damaged (then the chapter
+    /// is generated as usual). Where the image is was decided once, by the plan (DeliveryJournal.Adoptable).
+    /// </summary>
+    public async Task<ApiStep?> TryAdoptAsync(PlannedChapter item)
+    {
+        if (!item.Adopts)
+        {
+            return null;
+        }
+        if (item.Journaled!.Location != JournalLocation.Answer)
+        {
+            return new(await AdoptAsync(item).ConfigureAwait(false));
+        }
+        return AdoptAnswer(item) is { } saved ? new(Answered: saved) : null;
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ internal sealed class PromptWriter
         var prefix = _run.Services.Settings.ImageStylePrefix;
         if (!item.NeedsLlm)
         {
-            return new WrittenPrompt(item.ReusablePrompt ?? Compose(prefix, item.Chapter.ImagePrompt!), 0);
+            return new WrittenPrompt(item.BatchPrompt ?? item.ReusablePrompt ?? Compose(prefix, item.Chapter.ImagePrompt!), 0);
         }
 
         var plan = _run.Plan;

@@ -18,7 +18,8 @@ internal sealed class RunState
     private long _outputTokens;
     private BtceduException? _stoppedBy;
 
-    public RunState(ImageGenServices services, ImageGenPlan plan, PipelineRunStore runs, MediaAssetStore assets, DeliveryJournal journal, ChannelWriter<ImageGenEvent> events)
+    /// <param name="ledger">The run's ledger; null for one against the plan's cap and spending (a batch's collect brings its own).</param>
+    public RunState(ImageGenServices services, ImageGenPlan plan, PipelineRunStore runs, MediaAssetStore assets, DeliveryJournal journal, ChannelWriter<ImageGenEvent> events, CostLedger? ledger = null)
     {
         Services = services;
         Plan = plan;
@@ -26,7 +27,7 @@ internal sealed class RunState
         Assets = assets;
         Journal = journal;
         Events = events;
-        Ledger = new CostLedger(plan.MaxCostUsd, plan.SpentBeforeUsd);
+        Ledger = ledger ?? new CostLedger(plan.MaxCostUsd, plan.SpentBeforeUsd);
         StartedTicks = services.Time.GetTimestamp();
     }
 
@@ -39,6 +40,8 @@ internal sealed class RunState
     public CostLedger Ledger { get; }
     public long StartedTicks { get; }
     public long RunId { get; set; }
+    /// <summary>The batch this run collects (OpenAI's id), named in provenance; null for a synchronous run.</summary>
+    public string? BatchId { get; init; }
     /// <summary>The chapters whose brand card this run made (before any call, on the run's thread).</summary>
     public List<string> CardsMade { get; } = [];
 

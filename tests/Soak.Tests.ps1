@@ -13,7 +13,7 @@ BeforeAll {
     $script:Workspace = Join-Path ([IO.Path]::GetTempPath()) ('btcedu-soak-smoke-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $script:Output = & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File (Join-Path $Repo 'soak/Invoke-Soak.ps1') `
-        -Seed 1515 -Minutes 0.25 -Episodes 2 -Chapters 6 -KillRate 0.5 -ConcurrentRate 0.25 -KillMinMs 1000 -KillMaxMs 3500 -MaxCleanRuns 2 -Faults '{"hang":0.05,"hangMs":4000,"serverError":0.1,"truncated":0.06,"contentPolicy":0.1}' -TimeoutSeconds 2 `
+        -Seed 1515 -Minutes 0.25 -Episodes 2 -Chapters 5 -KillRate 0.5 -ConcurrentRate 0.25 -KillMinMs 1000 -KillMaxMs 3500 -MaxCleanRuns 2 -Faults '{"hang":0.05,"hangMs":4000,"serverError":0.1,"truncated":0.06,"contentPolicy":0.1}' -TimeoutSeconds 2 `
         -Workspace $Workspace -Keep -TinyImages 2>&1 | ForEach-Object { "$_" }
     $script:ExitCode = $LASTEXITCODE
     $clock.Stop()

@@ -43,11 +43,12 @@ public static class ManifestContract
             return "starts with a byte-order mark";
         }
         using var doc = JsonDocument.Parse(bytes);
-        var result = Schema.Value.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-        if (result.IsValid)
+        // The flag alone first (it stops at the first failure); the details only for a manifest that fails.
+        if (Schema.Value.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid)
         {
             return null;
         }
+        var result = Schema.Value.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
         return string.Join("; ", (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
             .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Key} {e.Value}")));
     }

@@ -60,7 +60,9 @@ $times['build'] = $clock.Elapsed.TotalSeconds
 function Get-TestPwshHome {
     if (-not ($IsLinux -and [Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64')) { return $PSHOME }
     $cache = if ($env:XDG_CACHE_HOME) { $env:XDG_CACHE_HOME } else { Join-Path $HOME '.cache' }
-    $ready = Join-Path $cache "btcedu/pwsh-$($PSVersionTable.PSVersion)-readytorun"
+    # Named by the version and by what the project precompiles, so that a change to either makes a new copy.
+    $recipe = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes((Join-Path $repo 'tests/PwshReadyToRun/PwshReadyToRun.csproj')))).Substring(0, 8).ToLowerInvariant()
+    $ready = Join-Path $cache "btcedu/pwsh-$($PSVersionTable.PSVersion)-readytorun-$recipe"
     if (Test-Path -LiteralPath (Join-Path $ready '.complete')) { return $ready }
     Write-Host "Precompiling PowerShell $($PSVersionTable.PSVersion) for the test processes, once per machine ($ready)..."
     $work = "$ready.$PID"

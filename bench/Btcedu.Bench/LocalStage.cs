@@ -150,7 +150,7 @@ internal static class LocalStage
                 wall.Add(sw.Elapsed.TotalMilliseconds);
                 cpu.Add(ThreadCpu.Ms() - c0);
             }
-            t.Add("up, RGB, own writer: the product", "run-length", Stats.Median(cpu), Stats.Median(wall), Stats.Bytes(bytes), $"{bytes / baseline - 1:+0%;-0%}");
+            t.Add("paeth, RGB, own writer: the product", "run-length", Stats.Median(cpu), Stats.Median(wall), Stats.Bytes(bytes), $"{bytes / baseline - 1:+0%;-0%}");
         }
         t.Notes.Add("RGB: the frame is opaque, so it is encoded without an alpha channel (the stage before issue 22 wrote RGBA).");
         t.Notes.Add("the product uses Skia's Paeth at zlib level 1 only on .NET 8; see the own encoder's row (src/Btcedu.Core/Imaging/RunLengthPng.cs).");

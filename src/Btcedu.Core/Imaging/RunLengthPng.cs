@@ -23,7 +23,7 @@ internal sealed record RunLengthPng : PngEncoding
 
     public override byte[] Encode(SKPixmap pixels)
     {
-        if (Deflater is null || pixels.Info.BytesPerPixel != 4 || pixels.ColorType is not (SKColorType.Rgba8888 or SKColorType.Bgra8888))
+        if (Deflater is null || pixels.ColorType is not (SKColorType.Rgba8888 or SKColorType.Bgra8888))
         {
             return SkiaPaeth1.Encode(pixels); // other layouts are rare (templates are drawn into RGBA surfaces)
         }
